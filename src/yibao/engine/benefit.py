@@ -1,0 +1,362 @@
+"""One policy's benefits over every bill they apply to: the operator pipeline of the engine.
+
+base → covered? → first self-pay (先自付) → deductible (起付线) → ratio/bands (报销比例/分段)
+or fixed amount (定额) → caps (封顶线) → taken from the components it pays.
+Annual rules run as group-wise running totals (running.py), so a book gives the same
+amounts as settling its bills one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from yibao.engine.book import Book, Payment, group_of
+from yibao.engine.columns import BoolArray, IntArray
+from yibao.engine.params import DEDUCTIBLE_KINDS, NOT_SET, Adjusted, Keys, adjusted_rates, adjustments, exclusion_mask
+from yibao.engine.periods import period_starts
+from yibao.engine.running import running_before, running_take
+from yibao.money import BP_ONE, round_fen_bp
+from yibao.policy.models import Benefit, Policy
+
+NO_LIMIT = np.int64(1) << 52
+UNCOVERED_REASONS = ("covered", "contribution", "excluded", "adjust")
+
+
+@dataclass
+class BenefitState:
+    """Columns of one benefit over the policy's rows (length m), filled stage by stage."""
+
+    name: str
+    active: BoolArray
+    covered: BoolArray
+    uncovered_reason: IntArray
+    base: IntArray
+    gross_base: IntArray
+    first_self_pay: IntArray
+    deductible_kind: IntArray
+    deductible_table: IntArray
+    deductible_factor_bp: IntArray
+    band_from: IntArray
+    band_rate: IntArray
+    banded_year: BoolArray
+    fixed: IntArray
+    caps: dict[str, IntArray]
+    adjusted: list[tuple[int, Adjusted]] = field(default_factory=list)
+    ordinal: IntArray | None = None
+    deductible: IntArray | None = None
+    deductible_taken: IntArray | None = None
+    deductible_used_before: IntArray | None = None
+    banded_before: IntArray | None = None
+    paid_before_caps: IntArray | None = None
+    cap_steps: list[tuple[str, BoolArray, IntArray, IntArray]] = field(default_factory=list)
+    paid: IntArray | None = None
+
+
+class PolicyRun:
+    """Settle one policy id (all its editions) on the rows it applies to."""
+
+    def __init__(
+        self, book: Book, payer: str, editions: list[Policy], rows: IntArray, edition_index: IntArray,
+        keys: Keys, pre_existing: BoolArray,
+    ) -> None:
+        self.book, self.payer, self.editions = book, payer, editions
+        self.rows, self.edition_index, self.keys, self.pre_existing = rows, edition_index, keys, pre_existing
+        self.pid = editions[0].id
+        self.year_starts = editions[0].year_starts
+        batch = book.batch
+        self.person = batch.person[rows]
+        self.period = period_starts(batch.date[rows], self.year_starts)
+        self.group = group_of(self.person, self.period)
+        self.names = list(dict.fromkeys(n for ed in editions for n in ed.benefits))
+        self.states: list[BenefitState] = []
+
+    def run(self) -> list[BenefitState]:
+        """Every stage for every benefit; records payments and accumulators in the book."""
+        self.states = [self._params(name) for name in self.names]
+        for st in self.states:
+            self._first_self_pay(st)
+            self._per_bill_deductible(st)
+        self._annual_deductibles()
+        for st in self.states:
+            self._ratio_or_fixed(st)
+        self._caps()
+        for st in self.states:
+            self._take_from_components(st)
+        return self.states
+
+    # -- parameters -------------------------------------------------------------------------
+    def _params(self, name: str) -> BenefitState:
+        m = len(self.rows)
+        max_bands = max(
+            (len(ed.benefits[name].ratio.band_list()) for ed in self.editions  # type: ignore[union-attr]
+             if name in ed.benefits and ed.benefits[name].ratio is not None),
+            default=1,
+        )
+        st = BenefitState(
+            name=name, active=np.zeros(m, bool), covered=np.zeros(m, bool),
+            uncovered_reason=np.zeros(m, np.int64), base=np.zeros(m, np.int64), gross_base=np.zeros(m, np.int64),
+            first_self_pay=np.zeros(m, np.int64), deductible_kind=np.zeros(m, np.int64),
+            deductible_table=np.zeros(m, np.int64), deductible_factor_bp=np.full(m, BP_ONE, np.int64),
+            band_from=np.full((m, max_bands), NO_LIMIT, np.int64), band_rate=np.zeros((m, max_bands), np.int64),
+            banded_year=np.zeros(m, bool), fixed=np.full(m, NOT_SET, np.int64), caps={},
+        )
+        for e, ed in enumerate(self.editions):
+            if name in ed.benefits:
+                self._edition_params(st, e, ed, ed.benefits[name])
+        return st
+
+    def _edition_params(self, st: BenefitState, e: int, ed: Policy, benefit: Benefit) -> None:
+        batch = self.book.batch
+        local = np.flatnonzero(self.edition_index == e)
+        rows = self.rows[local]
+        kinds = [batch.kind.values.index(k) for k in benefit.kinds if k in batch.kind.values]
+        applies = np.isin(batch.kind.codes[rows], kinds)
+        local, rows = local[applies], rows[applies]
+        if len(local) == 0:
+            return
+        keys = Keys(self.keys.category.take(local), self.keys.variant.take(local), self.keys.level.take(local))
+        st.active[local] = True
+        st.base[local] = sum((self.book.component(c)[rows] for c in benefit.base), np.zeros(len(rows), np.int64))
+        adjusted = adjustments(ed, st.name, batch, self.book.where, rows)
+        st.adjusted.append((e, adjusted))
+        reason = np.zeros(len(rows), np.int64)
+        reason[~adjusted.covered] = UNCOVERED_REASONS.index("adjust")
+        reason[exclusion_mask(benefit, batch, rows, self.pre_existing[local])] = UNCOVERED_REASONS.index("excluded")
+        if ed.requires.contribution_paid:
+            reason[~batch.contribution_paid[rows]] = UNCOVERED_REASONS.index("contribution")
+        st.uncovered_reason[local] = reason
+        st.covered[local] = reason == 0
+        st.first_self_pay[local] = adjusted.first_self_pay_bp
+        st.deductible_factor_bp[local] = adjusted.deductible_factor_bp
+        if benefit.deductible is not None:
+            st.deductible_kind[local] = DEDUCTIBLE_KINDS.index(benefit.deductible.per)
+            st.deductible_table[local] = keys.table(benefit.deductible)
+        if benefit.fixed is not None:
+            st.fixed[local] = self._fixed_amounts(benefit, keys, rows)
+        if benefit.ratio is not None:
+            st.banded_year[local] = benefit.ratio.banded_on == "year"
+            for b, band in enumerate(benefit.ratio.band_list()):
+                st.band_from[local, b] = band.from_
+                st.band_rate[local, b] = adjusted_rates(keys.table(band), adjusted)
+        for cap_name in benefit.caps:
+            amounts = st.caps.setdefault(cap_name, np.full(len(self.rows), NOT_SET, np.int64))
+            amounts[local] = keys.table(ed.caps[cap_name])
+
+    def _fixed_amounts(self, benefit: Benefit, keys: Keys, rows: IntArray) -> IntArray:
+        fixed = benefit.fixed
+        assert fixed is not None
+        amount = keys.table(fixed)
+        if fixed.per_contribution_month is not None and fixed.full_after_months is not None:
+            months = self.book.batch.contribution_months[rows]
+            partial = (months >= 0) & (months < fixed.full_after_months)
+            amount = np.where(partial, np.minimum(months * fixed.per_contribution_month, amount), amount)
+        return amount
+
+    # -- stages -----------------------------------------------------------------------------
+    def _first_self_pay(self, st: BenefitState) -> None:
+        st.gross_base = st.base.copy()
+        st.base = np.where(st.active & st.covered, st.base, 0)
+        share = round_fen_bp(st.base * st.first_self_pay)
+        st.first_self_pay = share
+        st.base = st.base - share
+
+    def _per_bill_deductible(self, st: BenefitState) -> None:
+        m = len(self.rows)
+        st.deductible = np.zeros(m, np.int64)
+        st.deductible_taken = np.zeros(m, np.int64)
+        per_bill = st.active & np.isin(st.deductible_kind, [1, 2])
+        admission = st.active & st.covered & (st.deductible_kind == DEDUCTIBLE_KINDS.index("admission"))
+        if admission.any():
+            idx = np.flatnonzero(admission)
+            first = self.book.sequence_firsts(self.group[idx])
+            key = f"{self.pid}/admissions/{st.name}"
+            start = self.book.start.lookup(key, self.person[idx], self.period[idx], self.year_starts)
+            ordinal = running_before(np.ones(len(idx), np.int64), start, first) + 1
+            st.ordinal = np.zeros(m, np.int64)
+            st.ordinal[idx] = ordinal
+            self.book.record_end(key, first, ordinal, self.person[idx], self.period[idx], self.year_starts)
+            repeat = self._repeat_factor_bp(st, idx, ordinal)
+            st.deductible_factor_bp[idx] = round_fen_bp(st.deductible_factor_bp[idx] * repeat)
+        amount = round_fen_bp(np.maximum(st.deductible_table, 0) * st.deductible_factor_bp)
+        st.deductible[per_bill] = amount[per_bill]
+        st.deductible_taken[per_bill] = np.minimum(st.base[per_bill], amount[per_bill])
+
+    def _repeat_factor_bp(self, st: BenefitState, idx: IntArray, ordinal: IntArray) -> IntArray:
+        factor = np.full(len(idx), BP_ONE, np.int64)
+        for e, ed in enumerate(self.editions):
+            ded = ed.benefits[st.name].deductible if st.name in ed.benefits else None
+            if ded is None or not ded.repeat:
+                continue
+            table = np.array(ded.repeat, np.int64)
+            here = self.edition_index[idx] == e
+            factor[here] = table[np.minimum(ordinal[here], len(table)) - 1]
+        return factor
+
+    def _annual_deductibles(self) -> None:
+        pools: dict[str, list[int]] = {}
+        for i, st in enumerate(self.states):
+            if (st.deductible_kind == DEDUCTIBLE_KINDS.index("year")).any():
+                pools.setdefault(self._pool_name(st), []).append(i)
+        for pool, members in pools.items():
+            seq = self._sequence(members, lambda st: st.active & (st.deductible_kind == 3))
+            if seq is None:
+                continue
+            rows, which, first = seq
+            values = self._gather(lambda st: st.base, rows, which)
+            table = np.maximum(self._gather(lambda st: st.deductible_table, rows, which), 0)
+            room = round_fen_bp(table * self._gather(lambda st: st.deductible_factor_bp, rows, which))
+            key = f"{self.pid}/deductible/{pool}"
+            start = self.book.start.lookup(key, self.person[rows], self.period[rows], self.year_starts)
+            taken, before = running_take(values, room, start, first)
+            self.book.record_end(key, first, before + taken, self.person[rows], self.period[rows], self.year_starts)
+            for w in set(which.tolist()):
+                st, at = self.states[w], which == w
+                assert st.deductible is not None and st.deductible_taken is not None
+                st.deductible[rows[at]] = room[at]
+                st.deductible_taken[rows[at]] = taken[at]
+                if st.deductible_used_before is None:
+                    st.deductible_used_before = np.zeros(len(self.rows), np.int64)
+                st.deductible_used_before[rows[at]] = before[at]
+
+    def _pool_name(self, st: BenefitState) -> str:
+        for ed in self.editions:
+            ded = ed.benefits[st.name].deductible if st.name in ed.benefits else None
+            if ded is not None and ded.per == "year":
+                return ded.pool or st.name
+        return st.name
+
+    def _gather(self, column: Callable[[BenefitState], IntArray | None], rows: IntArray, which: IntArray) -> IntArray:
+        """Values of (row, benefit) pairs from one column of every benefit."""
+        empty = np.zeros(len(self.rows), np.int64)
+        matrix = np.stack([_or(column(st), empty) for st in self.states], axis=1)
+        picked: IntArray = matrix[rows, which]
+        return picked
+
+    def _sequence(
+        self, members: list[int], pick: Callable[[BenefitState], BoolArray]
+    ) -> tuple[IntArray, IntArray, BoolArray] | None:
+        """Rows and benefits of a pool in bill order (then benefit order), with group starts."""
+        k = len(self.states)
+        positions = [np.flatnonzero(pick(self.states[w])) * k + w for w in members]
+        flat = np.sort(np.concatenate(positions)) if positions else np.zeros(0, np.int64)
+        if len(flat) == 0:
+            return None
+        rows, which = flat // k, flat % k
+        return rows, which, self.book.sequence_firsts(self.group[rows])
+
+    def _ratio_or_fixed(self, st: BenefitState) -> None:
+        assert st.deductible_taken is not None
+        net = st.base - st.deductible_taken
+        pay = np.zeros(len(self.rows), np.int64)
+        fixed = st.active & (st.fixed >= 0)
+        pay[fixed] = np.minimum(st.fixed[fixed], st.base[fixed])
+        ratio = st.active & ~fixed
+        yearly = ratio & st.banded_year
+        per_bill = ratio & ~st.banded_year
+        pay[per_bill] = round_fen_bp(_banded(net[per_bill], st.band_from[per_bill], st.band_rate[per_bill]))
+        if yearly.any():
+            idx = np.flatnonzero(yearly)
+            first = self.book.sequence_firsts(self.group[idx])
+            key = f"{self.pid}/banded/{st.name}"
+            start = self.book.start.lookup(key, self.person[idx], self.period[idx], self.year_starts)
+            before = running_before(net[idx], start, first)
+            after = before + net[idx]
+            f, r = st.band_from[idx], st.band_rate[idx]
+            pay[idx] = round_fen_bp(_banded(after, f, r)) - round_fen_bp(_banded(before, f, r))
+            st.banded_before = np.zeros(len(self.rows), np.int64)
+            st.banded_before[idx] = before
+            self.book.record_end(key, first, after, self.person[idx], self.period[idx], self.year_starts)
+        st.paid_before_caps = pay
+        st.paid = pay.copy()
+
+    def _caps(self) -> None:
+        """Per-bill caps first, then annual caps from the smallest pool to the largest (caps nest)."""
+        cap_defs = {name: ed.caps[name] for ed in self.editions for name in ed.caps}
+        members: dict[str, list[int]] = {}
+        for i, st in enumerate(self.states):
+            for cap in st.caps:
+                members.setdefault(cap, []).append(i)
+        order = sorted(members, key=lambda c: (cap_defs[c].per != "bill", len(members[c]), c))
+        for cap in order:
+            if cap_defs[cap].per == "bill":
+                for i in members[cap]:
+                    self._bill_cap(self.states[i], cap)
+            else:
+                self._annual_cap(cap, members[cap])
+
+    def _bill_cap(self, st: BenefitState, cap: str) -> None:
+        assert st.paid is not None
+        at = st.active & (st.caps[cap] >= 0)
+        before = st.paid.copy()
+        st.paid[at] = np.minimum(st.paid[at], st.caps[cap][at])
+        st.cap_steps.append((cap, at, np.zeros(len(self.rows), np.int64), before))
+
+    def _annual_cap(self, cap: str, members: list[int]) -> None:
+        seq = self._sequence(members, lambda st: st.active & (st.caps[cap] >= 0))
+        if seq is None:
+            return
+        rows, which, first = seq
+        values = self._gather(lambda st: st.paid, rows, which)
+        room = self._gather(lambda st: st.caps.get(cap), rows, which)
+        key = f"{self.pid}/cap/{cap}"
+        start = self.book.start.lookup(key, self.person[rows], self.period[rows], self.year_starts)
+        taken, before = running_take(values, room, start, first)
+        self.book.record_end(key, first, before + taken, self.person[rows], self.period[rows], self.year_starts)
+        for w in set(which.tolist()):
+            st, at = self.states[w], which == w
+            assert st.paid is not None
+            mask = np.zeros(len(self.rows), bool)
+            mask[rows[at]] = True
+            used = np.zeros(len(self.rows), np.int64)
+            used[rows[at]] = before[at]
+            st.cap_steps.append((cap, mask, used, st.paid.copy()))
+            st.paid[rows[at]] = taken[at]
+
+    def _take_from_components(self, st: BenefitState) -> None:
+        assert st.paid is not None
+        amount = np.zeros(len(self.book.batch), np.int64)
+        amount[self.rows] = st.paid
+        left = st.paid.copy()
+        for ed in self.editions:
+            if st.name not in ed.benefits:
+                continue
+            here = np.zeros(len(self.rows), bool)
+            here[self.edition_index == self.editions.index(ed)] = True
+            for comp in ed.benefits[st.name].base:
+                rem = self.book.component(comp)
+                take = np.where(here, np.minimum(rem[self.rows], left), 0)
+                rem[self.rows] -= take
+                left -= take
+        assert (left == 0).all(), f"{self.pid}:{st.name} paid more than its base"
+        ed0 = next(ed for ed in self.editions if st.name in ed.benefits)
+        benefit = ed0.benefits[st.name]
+        n = len(self.book.batch)
+        applied = np.zeros(n, bool)
+        applied[self.rows] = st.active
+        self.book.payments.append(
+            Payment(self.payer, self.pid, st.name, benefit.name, benefit.name_en, amount,
+                    [ed.ref for ed in self.editions], _full_index(n, self.rows, self.edition_index), applied)
+        )
+
+
+def _banded(amount: IntArray, band_from: IntArray, band_rate: IntArray) -> IntArray:
+    """Σ over bands of rate × the part of `amount` inside the band, in fen × basis points."""
+    if len(amount) == 0:
+        return amount.copy()
+    upper = np.concatenate([band_from[:, 1:], np.full((len(amount), 1), NO_LIMIT)], axis=1)
+    inside = np.clip(amount[:, None], band_from, upper) - band_from
+    total: IntArray = (np.clip(inside, 0, None) * band_rate).sum(axis=1)
+    return total
+
+
+def _or(value: IntArray | None, default: IntArray) -> IntArray:
+    return default if value is None else value
+
+
+def _full_index(n: int, rows: IntArray, edition_index: IntArray) -> IntArray:
+    out = np.full(n, -1, np.int64)
+    out[rows] = edition_index
+    return out

@@ -1,0 +1,110 @@
+"""The state of one engine run over a sorted batch: what is left to pay, payments, accumulators."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from yibao.engine.columns import BillBatch, BoolArray, IntArray
+from yibao.engine.periods import period_label
+from yibao.engine.running import group_ids, last_rows
+from yibao.engine.scope import Whereabouts
+from yibao.engine.trace import Trace
+
+
+@dataclass
+class StartState:
+    """Accumulators before the batch: (person code, period label, key) -> value (fen or count)."""
+
+    values: Mapping[tuple[int, str, str], int] = field(default_factory=dict)
+    by_key: Mapping[str, int] = field(default_factory=dict)
+
+    def lookup(self, key: str, person: IntArray, period_start: IntArray, year_starts: str) -> IntArray:
+        """Each row's starting value of one accumulator (0 where none was given).
+
+        `by_key` serves a single bill, whose year_to_date is already that bill's period.
+        """
+        out = np.zeros(len(person), dtype=np.int64)
+        if self.by_key:
+            out[:] = self.by_key.get(key, 0)
+            return out
+        if not self.values:
+            return out
+        for i, (who, start) in enumerate(zip(person.tolist(), period_start.tolist(), strict=True)):
+            out[i] = self.values.get((who, period_label(start, year_starts), key), 0)
+        return out
+
+
+@dataclass
+class Payment:
+    """What one benefit of one policy paid on every bill (zero where it did not apply)."""
+
+    payer: str
+    policy_id: str
+    benefit: str
+    name: str
+    name_en: str | None
+    amount: IntArray
+    refs: list[str]
+    ref_index: IntArray
+    applied: BoolArray
+
+
+@dataclass
+class AccumulatorEnd:
+    """The value of one accumulator after the batch, for each person-period it moved in."""
+
+    key: str
+    person: IntArray
+    period_start: IntArray
+    year_starts: str
+    value: IntArray
+
+
+@dataclass
+class Book:
+    """A sorted batch and everything the payers share while settling it."""
+
+    batch: BillBatch
+    where: Whereabouts
+    remaining: dict[str, IntArray]
+    start: StartState
+    trace: Trace | None
+    payments: list[Payment] = field(default_factory=list)
+    ends: list[AccumulatorEnd] = field(default_factory=list)
+
+    def component(self, name: str) -> IntArray:
+        """What is left of one component on every bill (zeros for a list no bill uses)."""
+        if name not in self.remaining:
+            self.remaining[name] = np.zeros(len(self.batch), np.int64)
+        return self.remaining[name]
+
+    def sequence_firsts(self, groups: IntArray) -> BoolArray:
+        """Where each group starts in a sequence of group ids."""
+        first = np.ones(len(groups), dtype=bool)
+        first[1:] = groups[1:] != groups[:-1]
+        return first
+
+    def record_end(
+        self,
+        key: str,
+        first: BoolArray,
+        used_after: IntArray,
+        person: IntArray,
+        period_start: IntArray,
+        year_starts: str,
+    ) -> None:
+        """Keep the last value of each group of a sequence as that person-period's accumulator."""
+        if len(first) == 0:
+            return
+        last = last_rows(first)
+        self.ends.append(AccumulatorEnd(key, person[last], period_start[last], year_starts, used_after[last]))
+
+
+def group_of(person: IntArray, period_start: IntArray) -> IntArray:
+    """Group ids for rows sorted by person then date: a new group per person or period."""
+    first = np.ones(len(person), dtype=bool)
+    first[1:] = (person[1:] != person[:-1]) | (period_start[1:] != period_start[:-1])
+    return group_ids(first)

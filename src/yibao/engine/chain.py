@@ -1,0 +1,196 @@
+"""The payer chain ("先医保后商保"): basic scheme → critical-illness plans → products → personal account.
+
+`settle_columns` is the engine: bill columns, policies and starting accumulators in;
+payments, out-of-pocket amounts, accumulators and (optionally) the trace out. Pure: no
+I/O, no clock. Every bill balances: sum(payments) + out_of_pocket == total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from yibao.engine.account import pay_from_accounts
+from yibao.engine.benefit import PolicyRun
+from yibao.engine.benefit_trace import trace_policy_run, trace_where
+from yibao.engine.book import AccumulatorEnd, Book, Payment, StartState
+from yibao.engine.columns import BillBatch, BoolArray, Cat, IntArray
+from yibao.engine.combos import resolve
+from yibao.engine.editions import editions_by_date
+from yibao.engine.params import Keys
+from yibao.engine.scope import Whereabouts, locate
+from yibao.engine.split import split_components
+from yibao.engine.trace import Trace
+from yibao.engine.validate import RowProblems, validate
+from yibao.policy.lookup import PolicySet
+from yibao.policy.models import Policy
+
+
+@dataclass
+class EngineResult:
+    """Everything the engine decided, rows in the order of the batch given."""
+
+    batch: BillBatch
+    settled: BoolArray
+    problems: RowProblems
+    total: IntArray
+    payments: list[Payment]
+    out_of_pocket: IntArray
+    where: Whereabouts
+    scheme_refs: list[str]
+    ends: list[AccumulatorEnd]
+    trace: Trace | None
+
+
+def settle_columns(
+    batch: BillBatch,
+    policies: PolicySet,
+    start: StartState | None = None,
+    as_known_on: date | None = None,
+    with_trace: bool = False,
+) -> EngineResult:
+    """Settle a batch of bills. Rows with problems are reported and left unsettled."""
+    problems = validate(batch, policies, as_known_on)
+    good = np.array([i not in problems for i in range(len(batch))], dtype=bool)
+    rows = np.flatnonzero(good)
+    order = rows[np.lexsort((rows, batch.date[rows], batch.person[rows]))]
+    sb = batch.take(order)
+    scheme_eds, scheme_index = _scheme_editions(sb, policies, as_known_on)
+    home = Cat.of([scheme_eds[i].region for i in scheme_index.tolist()])
+    waives = _waives_in_province(sb, home, policies, as_known_on)
+    where = locate(sb, home, waives)
+    trace = Trace.for_rows(len(sb)) if with_trace else None
+    if trace is not None:
+        trace_where(sb, where, trace)
+    remaining = split_components(sb, scheme_eds, scheme_index, trace)
+    book = Book(sb, where, remaining, start or StartState(), trace)
+    _run_basic(book, scheme_eds, scheme_index)
+    _run_critical(book, policies, as_known_on)
+    _run_products(book, policies, as_known_on)
+    _run_accounts(book, scheme_eds, scheme_index)
+    total = sb.total_fen()
+    paid = sum((p.amount for p in book.payments), np.zeros(len(sb), np.int64))
+    out_of_pocket = total - paid
+    assert (out_of_pocket == sum(book.remaining.values())).all(), "a bill does not balance"
+    assert all((p.amount >= 0).all() for p in book.payments), "a payment is negative"
+    return _unsort(batch, order, good, problems, book, total, out_of_pocket, scheme_eds, scheme_index)
+
+
+def _scheme_editions(sb: BillBatch, policies: PolicySet, as_known_on: date | None) -> tuple[list[Policy], IntArray]:
+    """Every basic edition used and each row's index into that list."""
+    used: list[Policy] = []
+    index = np.full(len(sb), -1, np.int64)
+    for code, ref in enumerate(sb.scheme.values):
+        rows = np.flatnonzero(sb.scheme.codes == code)
+        eds, idx = editions_by_date(policies, ref, sb.date[rows], as_known_on)
+        index[rows] = np.array([len(used) + i for i in idx.tolist()], np.int64)
+        used.extend(eds)
+    assert (index >= 0).all()
+    return used, index
+
+
+def _waives_in_province(sb: BillBatch, home: Cat, policies: PolicySet, as_known_on: date | None) -> Cat:
+    """'1' where the home province needs no in-province registration (省内无异地) on the bill's date."""
+    waived = np.zeros(len(sb), np.int32)
+    for pid, eds in policies.editions.items():
+        if eds[0].kind != "crossregion":
+            continue
+        here = np.flatnonzero(resolve([home], lambda c, p=eds[0].province: int(c[0][:2] == p)) == 1)
+        used, idx = editions_by_date(policies, pid, sb.date[here], as_known_on)
+        rules = np.array([not e.in_province_registration for e in used] + [False], dtype=bool)
+        waived[here] |= rules[idx].astype(np.int32)
+    return Cat(waived, ["0", "1"])
+
+
+def _keys(sb: BillBatch, rows: IntArray, category: Cat | None = None) -> Keys:
+    return Keys(category or sb.category.take(rows), sb.variant.take(rows), sb.level.take(rows))
+
+
+def _run(book: Book, payer: str, eds: list[Policy], rows: IntArray, idx: IntArray, keys: Keys,
+         pre_existing: BoolArray) -> None:
+    run = PolicyRun(book, payer, eds, rows, idx, keys, pre_existing)
+    states = run.run()
+    if book.trace is not None:
+        trace_policy_run(book, run, states)
+
+
+def _run_basic(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
+    for pid in dict.fromkeys(e.id for e in scheme_eds):
+        local = [i for i, e in enumerate(scheme_eds) if e.id == pid]
+        rows = np.flatnonzero(np.isin(scheme_index, local))
+        idx = np.searchsorted(np.array(local), scheme_index[rows])
+        _run(book, "basic", [scheme_eds[i] for i in local], rows, idx, _keys(book.batch, rows),
+             np.zeros(len(rows), bool))
+
+
+def _run_critical(book: Book, policies: PolicySet, as_known_on: date | None) -> None:
+    sb = book.batch
+    for pid, all_eds in sorted(policies.editions.items()):
+        if all_eds[0].kind != "critical":
+            continue
+        eds, idx = editions_by_date(policies, pid, sb.date, as_known_on)
+        if not eds:
+            continue
+        ed_cat = Cat(np.maximum(idx, 0).astype(np.int32), [str(i) for i in range(len(eds))])
+        covered = resolve([ed_cat, sb.scheme], lambda c, e=eds: int(c[1].partition("@")[0] in e[int(c[0])].covers))
+        rows = np.flatnonzero((idx >= 0) & (covered == 1))
+        if len(rows) == 0:
+            continue
+        categories = set().union(*(e.categories for e in eds))
+        category = sb.category.take(rows) if categories else Cat(np.zeros(len(rows), np.int32), [""])
+        _run(book, "critical", eds, rows, idx[rows], _keys(sb, rows, category), np.zeros(len(rows), bool))
+
+
+def _run_products(book: Book, policies: PolicySet, as_known_on: date | None) -> None:
+    sb = book.batch
+    for pid in sorted(sb.products):
+        holding = sb.products[pid]
+        rows = np.flatnonzero(holding.held)
+        eds, idx = editions_by_date(policies, pid, sb.date[rows], as_known_on)
+        rows, idx = rows[idx >= 0], idx[idx >= 0]
+        if len(rows) == 0:
+            continue
+        pre = holding.pre_existing[rows]
+        category = Cat(pre.astype(np.int32), ["standard", "pre_existing"])
+        _run(book, "supplementary", eds, rows, idx, _keys(sb, rows, category), pre)
+
+
+def _run_accounts(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
+    for pid in dict.fromkeys(e.id for e in scheme_eds):
+        local = [i for i, e in enumerate(scheme_eds) if e.id == pid]
+        rows = np.flatnonzero(np.isin(scheme_index, local))
+        idx = np.searchsorted(np.array(local), scheme_index[rows])
+        pay_from_accounts(book, [scheme_eds[i] for i in local], rows, idx)
+
+
+def _unsort(
+    batch: BillBatch, order: IntArray, good: BoolArray, problems: RowProblems, book: Book, total: IntArray,
+    out_of_pocket: IntArray, scheme_eds: list[Policy], scheme_index: IntArray,
+) -> EngineResult:
+    n = len(batch)
+
+    def back(values: IntArray, fill: int = 0) -> IntArray:
+        out = np.full(n, fill, dtype=values.dtype)
+        out[order] = values
+        return out
+
+    payments = [
+        Payment(p.payer, p.policy_id, p.benefit, p.name, p.name_en, back(p.amount), p.refs, back(p.ref_index, -1),
+                back(p.applied, False))
+        for p in book.payments
+    ]
+    w = book.where
+    where = Whereabouts(back(w.scope), back(w.registration), back(w.mode), back(w.mode_reason))
+    refs = [""] * n
+    for pos, row in enumerate(order.tolist()):
+        refs[row] = scheme_eds[int(scheme_index[pos])].ref
+    trace = None
+    if book.trace is not None:
+        steps: list[list[object]] = [[] for _ in range(n)]
+        for pos, row in enumerate(order.tolist()):
+            steps[row] = book.trace.steps[pos]  # type: ignore[assignment]
+        trace = Trace(steps)  # type: ignore[arg-type]
+    ends = [AccumulatorEnd(e.key, e.person, e.period_start, e.year_starts, e.value) for e in book.ends]
+    return EngineResult(batch, good, problems, back(total), payments, back(out_of_pocket), where, refs, ends, trace)

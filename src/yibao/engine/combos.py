@@ -1,0 +1,55 @@
+"""Resolve per-row parameters through the few distinct combinations of categorical codes.
+
+A book of millions of bills has only a handful of (category, variant, level) combinations;
+each is looked up once in Python and spread back to rows with one gather.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from yibao.engine.columns import Cat, IntArray
+
+_DENSE_LIMIT = 1 << 22
+
+
+def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArray]:
+    """The distinct value tuples of several categorical columns, and each row's index into them."""
+    n = len(columns[0].codes) if columns else 0
+    key = np.zeros(n, dtype=np.int64)
+    radix = 1
+    for col in columns:
+        key = key * max(1, len(col.values)) + col.codes
+        radix *= max(1, len(col.values))
+    if radix <= _DENSE_LIMIT:
+        present = np.zeros(radix, dtype=bool)
+        present[key] = True
+        uniq = np.flatnonzero(present)
+        position = np.full(radix, -1, dtype=np.int64)
+        position[uniq] = np.arange(len(uniq))
+        inverse = position[key]
+    else:
+        uniq, inverse = np.unique(key, return_inverse=True)
+    combos = []
+    for k in uniq.tolist():
+        parts = []
+        for col in reversed(columns):
+            size = max(1, len(col.values))
+            parts.append(col.values[k % size] if col.values else "")
+            k //= size
+        combos.append(tuple(reversed(parts)))
+    return combos, inverse.astype(np.int64)
+
+
+def resolve(
+    columns: Sequence[Cat], fn: Callable[[tuple[str, ...]], int], dtype: type = np.int64
+) -> IntArray:
+    """fn applied to each row's value tuple, computed once per distinct tuple."""
+    combos, inverse = unique_combos(columns)
+    values = np.array([fn(c) for c in combos], dtype=dtype)
+    if len(values) == 0:
+        return np.zeros(0, dtype=dtype)
+    result: IntArray = values[inverse]
+    return result

@@ -1,0 +1,146 @@
+"""Per-row parameters of one benefit of one edition: coverage, adjustments, deductible, bands, caps.
+
+Everything that depends only on the bill and the edition (not on earlier bills) is
+resolved here, once per distinct combination of category, variant and level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from yibao.engine.columns import BillBatch, BoolArray, Cat, IntArray
+from yibao.engine.combos import resolve
+from yibao.engine.scope import MODES, REGISTRATIONS, SCOPES, Whereabouts
+from yibao.money import BP_ONE
+from yibao.policy.fields import _TableBase
+from yibao.policy.models import Adjust, Benefit, Policy
+
+NOT_SET = -1
+DEDUCTIBLE_KINDS = ("none", "bill", "admission", "year")
+
+
+@dataclass
+class Keys:
+    """The lookup keys of some rows: category, variant and level as categorical columns."""
+
+    category: Cat
+    variant: Cat
+    level: Cat
+
+    def table(self, table: _TableBase | None) -> IntArray:
+        """Each row's number from a table (NOT_SET where the table has none)."""
+        n = len(self.level.codes)
+        if table is None:
+            return np.full(n, NOT_SET, dtype=np.int64)
+
+        def one(combo: tuple[str, ...]) -> int:
+            found = table.lookup(*combo)
+            return NOT_SET if found is None else found
+
+        return resolve([self.category, self.variant, self.level], one)
+
+
+@dataclass
+class Adjusted:
+    """The combined effect of the adjustments that match each row."""
+
+    covered: BoolArray
+    points_bp: IntArray
+    factor_bp: IntArray
+    deductible_factor_bp: IntArray
+    first_self_pay_bp: IntArray
+    matched: list[tuple[Adjust, BoolArray]] = field(default_factory=list)
+
+
+def condition_mask(rule: Adjust, policy: Policy, batch: BillBatch, where: Whereabouts, rows: IntArray) -> BoolArray:
+    """Rows where every field of the rule's `when` matches."""
+    when = rule.when
+    mask = np.ones(len(rows), dtype=bool)
+    if when.scope is not None:
+        mask &= np.isin(where.scope[rows], [SCOPES.index(s) for s in when.scope])
+    if when.registration is not None:
+        mask &= np.isin(where.registration[rows], [REGISTRATIONS.index(r) for r in when.registration])
+    if when.settlement is not None:
+        mask &= np.isin(where.mode[rows], [MODES.index(m) for m in when.settlement])
+    if when.designated is not None:
+        mask &= batch.designated[rows] == when.designated
+    if when.networked is not None:
+        mask &= batch.networked[rows] == when.networked
+    if when.kinds is not None:
+        mask &= _values_in(batch.kind, rows, when.kinds)
+    if when.levels is not None:
+        mask &= _values_in(batch.level, rows, when.levels)
+    return mask
+
+
+def _values_in(column: Cat, rows: IntArray, wanted: list[str]) -> BoolArray:
+    codes = [column.values.index(v) for v in wanted if v in column.values]
+    return np.isin(column.codes[rows], codes)
+
+
+def adjustments(
+    policy: Policy, benefit_name: str, batch: BillBatch, where: Whereabouts, rows: IntArray
+) -> Adjusted:
+    """Combine every matching adjust rule: points add, factors multiply, any 'not covered' wins."""
+    n = len(rows)
+    out = Adjusted(
+        covered=np.ones(n, dtype=bool),
+        points_bp=np.zeros(n, dtype=np.int64),
+        factor_bp=np.full(n, BP_ONE, dtype=np.int64),
+        deductible_factor_bp=np.full(n, BP_ONE, dtype=np.int64),
+        first_self_pay_bp=np.zeros(n, dtype=np.int64),
+    )
+    for rule in policy.adjust:
+        if rule.benefits is not None and benefit_name not in rule.benefits:
+            continue
+        mask = condition_mask(rule, policy, batch, where, rows)
+        if not mask.any():
+            continue
+        out.matched.append((rule, mask))
+        if not rule.covered:
+            out.covered &= ~mask
+        out.points_bp += np.where(mask, rule.ratio_points, 0)
+        if rule.ratio_factor is not None:
+            out.factor_bp = np.where(mask, _mul_bp(out.factor_bp, rule.ratio_factor), out.factor_bp)
+        if rule.deductible_factor is not None:
+            out.deductible_factor_bp = np.where(
+                mask, _mul_bp(out.deductible_factor_bp, rule.deductible_factor), out.deductible_factor_bp
+            )
+        if rule.first_self_pay is not None:
+            out.first_self_pay_bp = np.minimum(
+                out.first_self_pay_bp + np.where(mask, rule.first_self_pay, 0), BP_ONE
+            )
+    return out
+
+
+def _mul_bp(a: IntArray, b_bp: int) -> IntArray:
+    """Multiply basis points by a factor in basis points, half up."""
+    return (a * b_bp + BP_ONE // 2) // BP_ONE
+
+
+def exclusion_mask(benefit: Benefit, batch: BillBatch, rows: IntArray, pre_existing: BoolArray) -> BoolArray:
+    """Rows the benefit never pays: excluded kinds, flags or pre-existing conditions."""
+    ex = benefit.exclusions
+    mask = np.zeros(len(rows), dtype=bool)
+    if ex is None:
+        return mask
+    if ex.kinds:
+        mask |= _values_in(batch.kind, rows, list(ex.kinds))
+    for flag in ex.flags:
+        if flag in batch.flags:
+            mask |= batch.flags[flag][rows]
+    if ex.pre_existing:
+        mask |= pre_existing
+    return mask
+
+
+def adjusted_rates(rate_bp: IntArray, adjusted: Adjusted) -> IntArray:
+    """A band's ratio after points and factors, kept between 0 and 100 %."""
+    shifted = np.clip(rate_bp + adjusted.points_bp, 0, BP_ONE)
+    return np.clip(_mul_rows(shifted, adjusted.factor_bp), 0, BP_ONE)
+
+
+def _mul_rows(a: IntArray, b: IntArray) -> IntArray:
+    return (a * b + BP_ONE // 2) // BP_ONE

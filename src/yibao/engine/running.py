@@ -1,0 +1,83 @@
+"""Group-wise running totals over rows sorted by person and date: the whole of accumulation.
+
+Every annual rule (deductible used, cap used, admissions, cumulative banded base) is a
+running total within a group (one person's period). These functions compute, for all
+groups at once, exactly what a loop over the bills in order would compute.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from yibao.engine.columns import BoolArray, IntArray
+
+
+def group_ids(first: BoolArray) -> IntArray:
+    """Group number of each row, given where each group starts."""
+    return np.cumsum(first, dtype=np.int64) - 1
+
+
+def running_before(values: IntArray, start: IntArray, first: BoolArray) -> IntArray:
+    """Per row, `start` of its group plus the values of earlier rows of the group."""
+    if len(values) == 0:
+        return values.copy()
+    total = np.cumsum(values, dtype=np.int64)
+    before = total - values
+    offset = before[first]
+    return before - offset[group_ids(first)] + start
+
+
+def running_take(values: IntArray, room: IntArray, start: IntArray, first: BoolArray) -> tuple[IntArray, IntArray]:
+    """Take from each value what still fits under `room`, in order within each group.
+
+    The loop this equals: `used = start; taken_i = clamp(room_i - used, 0, values_i);
+    used += taken_i`. It serves deductibles (room = the deductible) and caps (room = the
+    cap). Returns (taken, used before each row). `room` may change within a group (an
+    edition or category changes mid-year); each run of equal room is one vectorised step.
+    """
+    n = len(values)
+    if n == 0:
+        return values.copy(), values.copy()
+    run_first = first.copy()
+    run_first[1:] |= room[1:] != room[:-1]
+    run = group_ids(run_first)
+    group = group_ids(first)
+    total = np.cumsum(values, dtype=np.int64)
+    before = total - values
+    run_offset = before[run_first]
+    within_before = before - run_offset[run]
+    within_after = within_before + values
+    run_room = room[run_first]
+    run_group = group[run_first]
+    n_runs = len(run_room)
+    run_start = np.zeros(n_runs, dtype=np.int64)
+    run_total = within_after[_last_of(run_first)]
+    first_run_of_group = np.ones(n_runs, dtype=bool)
+    first_run_of_group[1:] = run_group[1:] != run_group[:-1]
+    run_start[first_run_of_group] = start[run_first][first_run_of_group]
+    rank = np.arange(n_runs) - np.maximum.accumulate(np.where(first_run_of_group, np.arange(n_runs), 0))
+    for level in range(int(rank.max(initial=0)) + 1):
+        at = np.flatnonzero(rank == level)
+        if level > 0:
+            prev = at - 1
+            run_start[at] = _used_after(run_start[prev], run_total[prev], run_room[prev])
+    s = run_start[run]
+    used_before = _used_after(s, within_before, room)
+    used_after = _used_after(s, within_after, room)
+    return used_after - used_before, used_before
+
+
+def _used_after(start: IntArray, added: IntArray, room: IntArray) -> IntArray:
+    """What is used after adding `added` to `start` under `room` (never less than start)."""
+    return np.maximum(np.minimum(start + added, room), start)
+
+
+def _last_of(first: BoolArray) -> IntArray:
+    """Index of the last row of each group."""
+    starts = np.flatnonzero(first)
+    return np.append(starts[1:] - 1, len(first) - 1).astype(np.int64)
+
+
+def last_rows(first: BoolArray) -> IntArray:
+    """Public twin of _last_of: the last row of every group."""
+    return _last_of(first)
