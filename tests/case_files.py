@@ -36,6 +36,14 @@ def load_cases() -> list[Case]:
     for path in sorted(CASES.rglob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for raw in data.get("case", []):
-            cases.append(Case(path, raw["name"], _jsonable(raw["bill"]), raw["expect"], raw.get("why", ""),
-                              raw.get("as_known_on")))
+            cases.append(
+                Case(
+                    path,
+                    raw["name"],
+                    _jsonable(raw["bill"]),
+                    raw["expect"],
+                    raw.get("why", ""),
+                    raw.get("as_known_on"),
+                )
+            )
     return cases

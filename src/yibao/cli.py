@@ -20,7 +20,9 @@ from rich.console import Console
 from yibao.errors import YibaoError
 from yibao.policy.lookup import PolicySet
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="yibao: who pays what for a medical bill in China.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="yibao: who pays what for a medical bill in China."
+)
 policies_app = typer.Typer(no_args_is_help=True, help="List, show and check policy files.")
 app.add_typer(policies_app, name="policies")
 out = Console(soft_wrap=True)
@@ -31,7 +33,9 @@ R = TypeVar("R")
 
 PoliciesOpt = Annotated[
     list[Path] | None,
-    typer.Option("--policies", help="A folder of your own policy files (repeatable; also YIBAO_POLICY_PATH)."),
+    typer.Option(
+        "--policies", help="A folder of your own policy files (repeatable; also YIBAO_POLICY_PATH)."
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
@@ -105,8 +109,13 @@ def policies_check(
     loaded, problems = load_policies([builtin_pack_dir(), *paths])
     own = [p for p, _ in loaded if not str(p).startswith(str(builtin_pack_dir()))]
     if as_json:
-        print_json({"ok": not problems, "files": len(own),
-                    "problems": [{"where": p.where, "message": p.message, "value": p.value} for p in problems]})
+        print_json(
+            {
+                "ok": not problems,
+                "files": len(own),
+                "problems": [{"where": p.where, "message": p.message, "value": p.value} for p in problems],
+            }
+        )
     else:
         for problem in problems:
             err.print(f"error: {problem}", markup=False, highlight=False)
@@ -119,7 +128,9 @@ def policies_check(
 @app.command("settle")
 @friendly
 def settle(
-    bill_path: Annotated[Path, typer.Argument(metavar="BILL.json", help="A bill document (see `yibao schema bill`).")],
+    bill_path: Annotated[
+        Path, typer.Argument(metavar="BILL.json", help="A bill document (see `yibao schema bill`).")
+    ],
     policies: PoliciesOpt = None,
     as_json: JsonOpt = False,
     lang: Annotated[Literal["zh", "en"], typer.Option("--lang", help="Language of the explanation.")] = "zh",

@@ -12,7 +12,12 @@ from rich.tree import Tree
 
 from yibao.documents.settlement import Settlement
 
-_PAYER_ZH = {"basic": "基本医保", "critical": "大病保险", "supplementary": "补充保险", "personal_account": "个人账户"}
+_PAYER_ZH = {
+    "basic": "基本医保",
+    "critical": "大病保险",
+    "supplementary": "补充保险",
+    "personal_account": "个人账户",
+}
 
 
 def policy_table(rows: list[dict[str, str]]) -> Table:
@@ -21,8 +26,22 @@ def policy_table(rows: list[dict[str, str]]) -> Table:
     for column in ("id", "edition", "name", "region", "kind", "valid_from", "valid_to", "assumed", "source"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(row[c] for c in ("id", "edition", "name", "region", "kind", "valid_from", "valid_to",
-                                         "assumed", "source")))
+        table.add_row(
+            *(
+                row[c]
+                for c in (
+                    "id",
+                    "edition",
+                    "name",
+                    "region",
+                    "kind",
+                    "valid_from",
+                    "valid_to",
+                    "assumed",
+                    "source",
+                )
+            )
+        )
     return table
 
 
@@ -30,8 +49,10 @@ def policy_tree(described: dict[str, Any]) -> Tree:
     """Every parameter of one edition as a tree; assumed blocks are marked."""
     listing = described["listing"]
     tree = Tree(Text(f"{described['ref']}  {listing['name']}", style="bold"))
-    tree.add(f"kind {listing['kind']}, region {listing['region']}, valid {listing['valid_from']} to "
-             f"{listing['valid_to']}, published {listing['published_on']}")
+    tree.add(
+        f"kind {listing['kind']}, region {listing['region']}, valid {listing['valid_from']} to "
+        f"{listing['valid_to']}, published {listing['published_on']}"
+    )
     tree.add(f"file {described['path']}")
     if described["assumed"]:
         flagged = tree.add(Text("ASSUMED numbers (no public source found):", style="bold yellow"))
@@ -91,11 +112,22 @@ def settlement_view(console: Console, doc: Settlement) -> None:
     for step in doc.trace:
         console.print(f"{step.step:>3}. {step.text}", markup=False, highlight=False)
     if doc.assumptions:
-        console.print(Text("注意：以下数值为假设，未找到公开来源" if zh else "Note: these numbers are assumed", style="yellow"))
+        console.print(
+            Text(
+                "注意：以下数值为假设，未找到公开来源" if zh else "Note: these numbers are assumed",
+                style="yellow",
+            )
+        )
         for item in doc.assumptions:
             console.print(Text(f"  - {item}", style="yellow"), markup=False, highlight=False)
     if doc.accumulators:
-        console.print(Text("本年度累计（下一张账单的 year_to_date）" if zh else "Year to date (next bill's year_to_date)",
-                           style="bold"))
+        console.print(
+            Text(
+                "本年度累计（下一张账单的 year_to_date）"
+                if zh
+                else "Year to date (next bill's year_to_date)",
+                style="bold",
+            )
+        )
         for key, value in doc.accumulators.items():
             console.print(f"  {key} = {value}", markup=False, highlight=False)

@@ -35,34 +35,49 @@ _WORDS: dict[str, dict[str, str]] = {
 _TEMPLATES: dict[str, dict[str, str]] = {
     "where": {
         "zh": "就医地 {treatment_region}（{scope}），{registration}；结算方式：{mode}（{mode_reason}）。"
-              "执行“就医地目录、参保地政策”。",
+        "执行“就医地目录、参保地政策”。",
         "en": "Treated in {treatment_region} ({scope}), {registration}; settled by {mode} ({mode_reason}). "
-              "The treatment place's catalogue and the home region's policy apply.",
+        "The treatment place's catalogue and the home region's policy apply.",
     },
     "split": {
-        "zh": "费用合计 {total}：甲类 {class_a}，乙类 {class_b}（乙类先行自付 {class_b_copay_ratio} = {class_b_copay}），"
-              "政策范围内 {in_policy}；丙类/自费 {class_c}，超限价 {over_limit}。",
-        "en": "Total {total}: class A {class_a}, class B {class_b} (class-B copay {class_b_copay_ratio} = "
-              "{class_b_copay}), in-policy {in_policy}; out-of-catalogue {class_c}, over price limits {over_limit}.",
+        "zh": "费用合计 {total}：甲类 {class_a}，乙类 {class_b}"
+        "（乙类先行自付 {class_b_copay_ratio} = {class_b_copay}），"
+        "政策范围内 {in_policy}；丙类/自费 {class_c}，超限价 {over_limit}。",
+        "en": "Total {total}: class A {class_a}, class B {class_b} "
+        "(class-B copay {class_b_copay_ratio} = {class_b_copay}), "
+        "in-policy {in_policy}; out-of-catalogue {class_c}, over price limits {over_limit}.",
     },
-    "base": {"zh": "【{name}】可支付基数 {base}（{components}）。", "en": "[{name_en}] base {base} ({components})."},
+    "base": {
+        "zh": "【{name}】可支付基数 {base}（{components}）。",
+        "en": "[{name_en}] base {base} ({components}).",
+    },
     "adjust": {"zh": "适用调整“{name}”：{effects}。", "en": "Adjustment '{name_en}' applies: {effects}."},
     "not_covered": {"zh": "不予支付：{reason}。", "en": "Not paid: {reason}."},
-    "first_self_pay": {"zh": "先行自付 {amount}，余 {base} 进入报销。",
-                       "en": "First self-pay {amount}; {base} goes on."},
+    "first_self_pay": {
+        "zh": "先行自付 {amount}，余 {base} 进入报销。",
+        "en": "First self-pay {amount}; {base} goes on.",
+    },
     "deductible": {
         "zh": "起付线（{per}）{deductible}{ordinal}{used_before}，本次扣除 {taken}，余 {net}。",
         "en": "Deductible ({per}) {deductible}{ordinal}{used_before}; {taken} taken now, {net} left.",
     },
-    "ratio": {"zh": "按比例支付{year}：{bands} = {paid}。", "en": "Paid at the ratio{year}: {bands} = {paid}."},
-    "fixed": {"zh": "定额 {amount}，支付 {paid}（不超过费用）。", "en": "Fixed amount {amount}; {paid} paid (never above cost)."},
+    "ratio": {
+        "zh": "按比例支付{year}：{bands} = {paid}。",
+        "en": "Paid at the ratio{year}: {bands} = {paid}.",
+    },
+    "fixed": {
+        "zh": "定额 {amount}，支付 {paid}（不超过费用）。",
+        "en": "Fixed amount {amount}; {paid} paid (never above cost).",
+    },
     "cap": {
         "zh": "{name} {amount}（{per}），此前已用 {used_before}：{before} → {after}。",
         "en": "Cap '{name}' {amount} ({per}), {used_before} used before: {before} → {after}.",
     },
     "payment": {"zh": "【{name}】支付 {paid}。", "en": "[{name_en}] pays {paid}."},
-    "personal_account": {"zh": "个人账户（余额 {balance}）支付 {paid}。",
-                         "en": "Personal account (balance {balance}) pays {paid}."},
+    "personal_account": {
+        "zh": "个人账户（余额 {balance}）支付 {paid}。",
+        "en": "Personal account (balance {balance}) pays {paid}.",
+    },
     "out_of_pocket": {"zh": "个人现金支付 {amount}。", "en": "Out of pocket: {amount}."},
 }
 
@@ -79,7 +94,9 @@ def render(step: Step, lang: Lang) -> str:
     text = _TEMPLATES.get(step.op, {}).get(lang, step.op).format_map(_Blank(values))
     if step.source:
         where = step.source.get("section")
-        title = step.source["title"] + (f"，{where}" if where and lang == "zh" else f", {where}" if where else "")
+        title = step.source["title"] + (
+            f"，{where}" if where and lang == "zh" else f", {where}" if where else ""
+        )
         text += f"（依据：{title}）" if lang == "zh" else f" (source: {title})"
     if step.assumed:
         text += f"【假设数值：{step.assumed}】" if lang == "zh" else f" [assumed: {step.assumed}]"
@@ -95,12 +112,20 @@ def _extras(step: Step, lang: Lang) -> dict[str, str]:
         ordinal = v.get("ordinal")
         used = v.get("used_before")
         return {
-            "ordinal": (f"（第{ordinal}次）" if lang == "zh" else f" (admission {ordinal})") if ordinal else "",
-            "used_before": (f"，此前已累计 {used}" if lang == "zh" else f", {used} used before") if used else "",
+            "ordinal": (f"（第{ordinal}次）" if lang == "zh" else f" (admission {ordinal})")
+            if ordinal
+            else "",
+            "used_before": (f"，此前已累计 {used}" if lang == "zh" else f", {used} used before")
+            if used
+            else "",
         }
     if step.op == "ratio":
         before = v.get("net_before")
-        year = (f"（年度累计，此前 {before}）" if lang == "zh" else f" (cumulative, {before} before)") if before else ""
+        year = (
+            (f"（年度累计，此前 {before}）" if lang == "zh" else f" (cumulative, {before} before)")
+            if before
+            else ""
+        )
         return {"year": year}
     if step.op == "adjust":
         return {"effects": _effects(v, lang)}
@@ -112,13 +137,21 @@ def _effects(v: dict[str, str], lang: Lang) -> str:
     if v.get("covered") == "false":
         parts.append("不予支付" if lang == "zh" else "not covered")
     if "ratio_points" in v:
-        parts.append(f"比例调整 {v['ratio_points']} 个百分点" if lang == "zh" else f"ratio {v['ratio_points']} points")
+        parts.append(
+            f"比例调整 {v['ratio_points']} 个百分点" if lang == "zh" else f"ratio {v['ratio_points']} points"
+        )
     if "ratio_factor" in v:
-        parts.append(f"比例按原比例的 {v['ratio_factor']}" if lang == "zh" else f"ratio × {v['ratio_factor']}")
+        parts.append(
+            f"比例按原比例的 {v['ratio_factor']}" if lang == "zh" else f"ratio × {v['ratio_factor']}"
+        )
     if "deductible_factor" in v:
-        parts.append(f"起付线 ×{v['deductible_factor']}" if lang == "zh" else f"deductible × {v['deductible_factor']}")
+        parts.append(
+            f"起付线 ×{v['deductible_factor']}" if lang == "zh" else f"deductible × {v['deductible_factor']}"
+        )
     if "first_self_pay" in v:
-        parts.append(f"先自付 {v['first_self_pay']}" if lang == "zh" else f"first self-pay {v['first_self_pay']}")
+        parts.append(
+            f"先自付 {v['first_self_pay']}" if lang == "zh" else f"first self-pay {v['first_self_pay']}"
+        )
     return "，".join(parts) if lang == "zh" else ", ".join(parts)
 
 

@@ -44,8 +44,7 @@ def parse_yuan(text: object, *, allow_negative: bool = False) -> Fen:
         if re.match(r"^-?\d+\.\d{3,}$", raw):
             places = len(raw.split(".")[1])
             raise ValueError(
-                f"{raw!r} has {places} decimal places; "
-                "amounts are yuan with at most 2 (e.g. '12.35')"
+                f"{raw!r} has {places} decimal places; amounts are yuan with at most 2 (e.g. '12.35')"
             )
         raise ValueError(f"{raw!r} is not an amount; write yuan as digits, e.g. '1234.50'")
     if raw.startswith("-") and not allow_negative:

@@ -6,46 +6,74 @@ from datetime import date
 
 import numpy as np
 
-from yibao.documents.accumulators import format_value, parse_year_to_date
+from yibao.documents.accumulators import accumulator_keys, check_keys_known, format_value, parse_year_to_date
 from yibao.documents.bill import Bill
 from yibao.documents.settlement import PaymentLine, Settlement, SettlementMode, SplitDoc, TraceStep
 from yibao.engine.book import StartState
 from yibao.engine.chain import EngineResult, settle_columns
 from yibao.engine.columns import batch_from_bills
-from yibao.engine.periods import period_label
+from yibao.engine.periods import period_label, period_starts
 from yibao.engine.scope import MODE_REASONS, MODES, REGISTRATIONS, SCOPES
 from yibao.engine.trace import Step
 from yibao.errors import InputError
 from yibao.explain import render, word
 from yibao.money import format_yuan
 from yibao.policy.lookup import PolicySet
+from yibao.policy.models import Policy
 
 
-def settle_bill(bill: Bill, policies: PolicySet, as_known_on: date | None = None, lang: str = "zh") -> Settlement:
+def settle_bill(
+    bill: Bill, policies: PolicySet, as_known_on: date | None = None, lang: str = "zh"
+) -> Settlement:
     """Settle one bill; raises InputError naming every problem of the bill."""
     start = parse_year_to_date(bill.year_to_date)
-    result = settle_columns(batch_from_bills([bill]), policies, StartState(by_key=start), as_known_on, with_trace=True)
+    result = settle_columns(
+        batch_from_bills([bill]), policies, StartState(by_key=start), as_known_on, with_trace=True
+    )
     if result.problems:
         raise InputError(result.problems[0])
-    return settlement_document(result, 0, start, as_known_on, lang)
+    chain = chain_editions(result, 0, policies)
+    check_keys_known(start, set().union(*(accumulator_keys(policy) for policy in chain)))
+    return settlement_document(result, 0, start, chain, as_known_on, lang)
+
+
+def chain_editions(result: EngineResult, row: int, policies: PolicySet) -> list[Policy]:
+    """The editions that settled a row: its scheme, critical plans and products."""
+    refs = {p.refs[int(p.ref_index[row])] for p in result.payments if p.ref_index[row] >= 0}
+    return [policies.get(ref) for ref in sorted(refs | {result.scheme_refs[row]})]
 
 
 def settlement_document(
-    result: EngineResult, row: int, start: dict[str, int], as_known_on: date | None, lang: str
+    result: EngineResult,
+    row: int,
+    start: dict[str, int],
+    chain: list[Policy],
+    as_known_on: date | None,
+    lang: str,
 ) -> Settlement:
     """The document of one settled row of an engine result."""
     payments = [
-        PaymentLine(payer=p.payer, policy=p.refs[int(p.ref_index[row])], policy_id=p.policy_id, benefit=p.benefit,
-                    name=p.name, name_en=p.name_en, amount=format_yuan(p.amount[row]))  # type: ignore[arg-type]
-        for p in result.payments if p.applied[row]
+        PaymentLine(
+            payer=p.payer,
+            policy=p.refs[int(p.ref_index[row])],
+            policy_id=p.policy_id,
+            benefit=p.benefit,
+            name=p.name,
+            name_en=p.name_en,
+            amount=format_yuan(p.amount[row]),
+        )
+        for p in result.payments
+        if p.applied[row]
     ]
     accumulators = dict(start)
-    periods: dict[str, str] = {}
     for end in result.ends:
-        at = np.flatnonzero(end.person == result.batch.person[row])
-        for i in at.tolist():
+        for i in np.flatnonzero(end.person == result.batch.person[row]).tolist():
             accumulators[end.key] = int(end.value[i])
-            periods[end.key.split("/")[0]] = period_label(int(end.period_start[i]), end.year_starts)
+    day = result.batch.date[row : row + 1]
+    periods = {
+        policy.id: period_label(int(period_starts(day, policy.year_starts)[0]), policy.year_starts)
+        for policy in chain
+    }
     steps = result.trace.steps[row] if result.trace is not None else []
     steps = [*steps, Step("out_of_pocket", {"amount": format_yuan(result.out_of_pocket[row])})]
     w = result.where
@@ -61,22 +89,45 @@ def settlement_document(
         payments=payments,
         out_of_pocket=format_yuan(result.out_of_pocket[row]),
         split=_split(steps),
-        settlement=SettlementMode(scope=scope, registration=reg, mode=mode, reason=reason,  # type: ignore[arg-type]
-                                  explanation=f"{word(mode, lang)}: {word(reason, lang)}"),
+        settlement=SettlementMode(
+            scope=scope,
+            registration=reg,
+            mode=mode,
+            reason=reason,
+            explanation=f"{word(mode, lang)}: {word(reason, lang)}",
+        ),
         accumulators={k: format_value(k, v) for k, v in sorted(accumulators.items())},
         periods=periods,
         assumptions=sorted({f"{s.rule}: {s.assumed}" for s in steps if s.assumed}),
-        trace=[TraceStep(step=i + 1, op=s.op, payer=s.payer, policy=s.policy, benefit=s.benefit, rule=s.rule,
-                         values=s.values, source=s.source, assumed=s.assumed, text=render(s, lang))
-               for i, s in enumerate(steps)],
-        lang=lang,  # type: ignore[arg-type]
+        trace=[
+            TraceStep(
+                step=i + 1,
+                op=s.op,
+                payer=s.payer,
+                policy=s.policy,
+                benefit=s.benefit,
+                rule=s.rule,
+                values=s.values,
+                source=s.source,
+                assumed=s.assumed,
+                text=render(s, lang),
+            )
+            for i, s in enumerate(steps)
+        ],
+        lang=lang,
     )
 
 
 def _split(steps: list[Step]) -> SplitDoc:
     values = next(s.values for s in steps if s.op == "split")
     return SplitDoc(
-        class_a=values["class_a"], class_b=values["class_b"], class_b_copay=values["class_b_copay"],
-        in_policy=values["in_policy"], class_c=values["class_c"], over_limit=values["over_limit"],
-        special_drugs={k.removeprefix("special_drug."): v for k, v in values.items() if k.startswith("special_drug.")},
+        class_a=values["class_a"],
+        class_b=values["class_b"],
+        class_b_copay=values["class_b_copay"],
+        in_policy=values["in_policy"],
+        class_c=values["class_c"],
+        over_limit=values["over_limit"],
+        special_drugs={
+            k.removeprefix("special_drug."): v for k, v in values.items() if k.startswith("special_drug.")
+        },
     )

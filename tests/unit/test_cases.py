@@ -44,5 +44,7 @@ def test_case(case: Case, policies: PolicySet) -> None:
 
 def test_there_is_a_case_file_for_every_builtin_pack(policies: PolicySet) -> None:
     covered = {c.file.stem for c in CASES}
-    missing = [p.ref for p in policies.all() if policies.paths[p.ref].stem not in covered and p.kind != "crossregion"]
+    missing = [
+        p.ref for p in policies.all() if policies.paths[p.ref].stem not in covered and p.kind != "crossregion"
+    ]
     assert missing == []

@@ -18,6 +18,7 @@ from yibao.errors import InputError, Problem
 from yibao.money import format_yuan
 from yibao.policy.fields import Strict, Yuan
 from yibao.policy.models import BillKind, SettlementMode
+from yibao.validation import problems_from
 
 BillRegistration = Literal["none", "long_term", "referral", "emergency", "temporary"]
 
@@ -99,9 +100,7 @@ class Bill(Strict):
     items: list[Item] | None = None
     variant: str | None = Field(default=None, description="e.g. normal or difficult birth")
     contribution_months: int | None = Field(default=None, ge=0)
-    flags: list[str] = Field(
-        default_factory=list, description="e.g. occupational_disease, third_party_paid"
-    )
+    flags: list[str] = Field(default_factory=list, description="e.g. occupational_disease, third_party_paid")
     year_to_date: dict[str, str | int] = Field(
         default_factory=dict, description="Accumulators before this bill, from a previous settlement"
     )
@@ -142,7 +141,7 @@ def parse_bill(raw: object, where: str = "bill") -> Bill:
     try:
         bill = Bill.model_validate(raw)
     except ValidationError as exc:
-        raise InputError([_problem(where, err, raw) for err in exc.errors()]) from None
+        raise InputError(problems_from(exc, raw, where)) from None
     if sum(bill.components().values()) <= 0:
         raise InputError(Problem(f"{where}.split", "the bill's amounts add up to 0; give what was charged"))
     return bill
@@ -155,41 +154,5 @@ def read_bill(path: Path) -> Bill:
     except FileNotFoundError:
         raise InputError(Problem(str(path), "no such file; give the path of a bill JSON file")) from None
     except json.JSONDecodeError as exc:
-        raise InputError(
-            Problem(f"{path}:{exc.lineno}:{exc.colno}", f"not valid JSON: {exc.msg}")
-        ) from None
+        raise InputError(Problem(f"{path}:{exc.lineno}:{exc.colno}", f"not valid JSON: {exc.msg}")) from None
     return parse_bill(raw)
-
-
-def _problem(where: str, err: object, raw: object) -> Problem:
-    assert isinstance(err, dict)
-    loc = [p for p in err["loc"] if not str(p).startswith("function-")]
-    path = where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc if p not in ("str", "int"))
-    value = _value_at(raw, loc)
-    kind = err["type"]
-    message = str(err["msg"]).removeprefix("Value error, ")
-    if kind == "missing":
-        message = "required field is missing"
-    elif kind == "extra_forbidden":
-        message = f"unknown field {str(loc[-1])!r}; `yibao schema bill` lists the fields"
-    elif kind == "literal_error":
-        message = f"{value!r} is not allowed; expected {err.get('ctx', {}).get('expected', '')}"
-    elif kind == "string_pattern_mismatch" and loc and loc[-1] == "region":
-        message = f"{value!r} is not a six-digit region code (GB/T 2260), e.g. '371500'"
-    elif kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
-        message = f"{value!r} is not a date; write it as YYYY-MM-DD"
-    elif value is not None and kind not in ("value_error",):
-        message = f"{message} (got {value!r})"
-    return Problem(path, message, None if value is None else str(value))
-
-
-def _value_at(raw: object, loc: list[object]) -> object | None:
-    node = raw
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            return None
-    return None if isinstance(node, dict | list) else node

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -69,9 +69,9 @@ class Settlement(Out):
     """Who pays what for one bill, why, and the accumulators after it."""
 
     bill_id: str
-    date: date
+    date: dt.date
     scheme: str = Field(description="The basic scheme edition applied, 'id@edition'")
-    as_known_on: date | None = None
+    as_known_on: dt.date | None = None
     total: Amount
     payments: list[PaymentLine]
     out_of_pocket: Amount = Field(description="个人现金支付: what the person pays in cash")

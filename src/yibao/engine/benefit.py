@@ -15,11 +15,18 @@ import numpy as np
 
 from yibao.engine.book import Book, Payment, group_of
 from yibao.engine.columns import BoolArray, IntArray
-from yibao.engine.params import DEDUCTIBLE_KINDS, NOT_SET, Adjusted, Keys, adjusted_rates, adjustments, exclusion_mask
+from yibao.engine.params import (
+    DEDUCTIBLE_KINDS,
+    NOT_SET,
+    Keys,
+    adjusted_rates,
+    adjustments,
+    exclusion_mask,
+)
 from yibao.engine.periods import period_starts
 from yibao.engine.running import running_before, running_take
 from yibao.money import BP_ONE, round_fen_bp
-from yibao.policy.models import Benefit, Policy
+from yibao.policy.models import Adjust, Benefit, Policy
 
 NO_LIMIT = np.int64(1) << 52
 UNCOVERED_REASONS = ("covered", "contribution", "excluded", "adjust")
@@ -44,7 +51,7 @@ class BenefitState:
     banded_year: BoolArray
     fixed: IntArray
     caps: dict[str, IntArray]
-    adjusted: list[tuple[int, Adjusted]] = field(default_factory=list)
+    matched: list[tuple[Adjust, BoolArray]] = field(default_factory=list)
     ordinal: IntArray | None = None
     deductible: IntArray | None = None
     deductible_taken: IntArray | None = None
@@ -59,8 +66,14 @@ class PolicyRun:
     """Settle one policy id (all its editions) on the rows it applies to."""
 
     def __init__(
-        self, book: Book, payer: str, editions: list[Policy], rows: IntArray, edition_index: IntArray,
-        keys: Keys, pre_existing: BoolArray,
+        self,
+        book: Book,
+        payer: str,
+        editions: list[Policy],
+        rows: IntArray,
+        edition_index: IntArray,
+        keys: Keys,
+        pre_existing: BoolArray,
     ) -> None:
         self.book, self.payer, self.editions = book, payer, editions
         self.rows, self.edition_index, self.keys, self.pre_existing = rows, edition_index, keys, pre_existing
@@ -90,18 +103,24 @@ class PolicyRun:
     # -- parameters -------------------------------------------------------------------------
     def _params(self, name: str) -> BenefitState:
         m = len(self.rows)
-        max_bands = max(
-            (len(ed.benefits[name].ratio.band_list()) for ed in self.editions  # type: ignore[union-attr]
-             if name in ed.benefits and ed.benefits[name].ratio is not None),
-            default=1,
-        )
+        ratios = [ed.benefits[name].ratio for ed in self.editions if name in ed.benefits]
+        max_bands = max((len(r.band_list()) for r in ratios if r is not None), default=1)
         st = BenefitState(
-            name=name, active=np.zeros(m, bool), covered=np.zeros(m, bool),
-            uncovered_reason=np.zeros(m, np.int64), base=np.zeros(m, np.int64), gross_base=np.zeros(m, np.int64),
-            first_self_pay=np.zeros(m, np.int64), deductible_kind=np.zeros(m, np.int64),
-            deductible_table=np.zeros(m, np.int64), deductible_factor_bp=np.full(m, BP_ONE, np.int64),
-            band_from=np.full((m, max_bands), NO_LIMIT, np.int64), band_rate=np.zeros((m, max_bands), np.int64),
-            banded_year=np.zeros(m, bool), fixed=np.full(m, NOT_SET, np.int64), caps={},
+            name=name,
+            active=np.zeros(m, bool),
+            covered=np.zeros(m, bool),
+            uncovered_reason=np.zeros(m, np.int64),
+            base=np.zeros(m, np.int64),
+            gross_base=np.zeros(m, np.int64),
+            first_self_pay=np.zeros(m, np.int64),
+            deductible_kind=np.zeros(m, np.int64),
+            deductible_table=np.zeros(m, np.int64),
+            deductible_factor_bp=np.full(m, BP_ONE, np.int64),
+            band_from=np.full((m, max_bands), NO_LIMIT, np.int64),
+            band_rate=np.zeros((m, max_bands), np.int64),
+            banded_year=np.zeros(m, bool),
+            fixed=np.full(m, NOT_SET, np.int64),
+            caps={},
         )
         for e, ed in enumerate(self.editions):
             if name in ed.benefits:
@@ -117,14 +136,23 @@ class PolicyRun:
         local, rows = local[applies], rows[applies]
         if len(local) == 0:
             return
-        keys = Keys(self.keys.category.take(local), self.keys.variant.take(local), self.keys.level.take(local))
+        keys = Keys(
+            self.keys.category.take(local), self.keys.variant.take(local), self.keys.level.take(local)
+        )
         st.active[local] = True
-        st.base[local] = sum((self.book.component(c)[rows] for c in benefit.base), np.zeros(len(rows), np.int64))
+        st.base[local] = sum(
+            (self.book.component(c)[rows] for c in benefit.base), np.zeros(len(rows), np.int64)
+        )
         adjusted = adjustments(ed, st.name, batch, self.book.where, rows)
-        st.adjusted.append((e, adjusted))
+        for rule, mask in adjusted.matched:
+            full = np.zeros(len(self.rows), bool)
+            full[local[mask]] = True
+            st.matched.append((rule, full))
         reason = np.zeros(len(rows), np.int64)
         reason[~adjusted.covered] = UNCOVERED_REASONS.index("adjust")
-        reason[exclusion_mask(benefit, batch, rows, self.pre_existing[local])] = UNCOVERED_REASONS.index("excluded")
+        reason[exclusion_mask(benefit, batch, rows, self.pre_existing[local])] = UNCOVERED_REASONS.index(
+            "excluded"
+        )
         if ed.requires.contribution_paid:
             reason[~batch.contribution_paid[rows]] = UNCOVERED_REASONS.index("contribution")
         st.uncovered_reason[local] = reason
@@ -201,7 +229,9 @@ class PolicyRun:
             if (st.deductible_kind == DEDUCTIBLE_KINDS.index("year")).any():
                 pools.setdefault(self._pool_name(st), []).append(i)
         for pool, members in pools.items():
-            seq = self._sequence(members, lambda st: st.active & (st.deductible_kind == 3))
+            seq = self._sequence(
+                members, lambda st: st.active & (st.deductible_kind == DEDUCTIBLE_KINDS.index("year"))
+            )
             if seq is None:
                 continue
             rows, which, first = seq
@@ -211,7 +241,9 @@ class PolicyRun:
             key = f"{self.pid}/deductible/{pool}"
             start = self.book.start.lookup(key, self.person[rows], self.period[rows], self.year_starts)
             taken, before = running_take(values, room, start, first)
-            self.book.record_end(key, first, before + taken, self.person[rows], self.period[rows], self.year_starts)
+            self.book.record_end(
+                key, first, before + taken, self.person[rows], self.period[rows], self.year_starts
+            )
             for w in set(which.tolist()):
                 st, at = self.states[w], which == w
                 assert st.deductible is not None and st.deductible_taken is not None
@@ -228,7 +260,9 @@ class PolicyRun:
                 return ded.pool or st.name
         return st.name
 
-    def _gather(self, column: Callable[[BenefitState], IntArray | None], rows: IntArray, which: IntArray) -> IntArray:
+    def _gather(
+        self, column: Callable[[BenefitState], IntArray | None], rows: IntArray, which: IntArray
+    ) -> IntArray:
         """Values of (row, benefit) pairs from one column of every benefit."""
         empty = np.zeros(len(self.rows), np.int64)
         matrix = np.stack([_or(column(st), empty) for st in self.states], axis=1)
@@ -304,7 +338,9 @@ class PolicyRun:
         key = f"{self.pid}/cap/{cap}"
         start = self.book.start.lookup(key, self.person[rows], self.period[rows], self.year_starts)
         taken, before = running_take(values, room, start, first)
-        self.book.record_end(key, first, before + taken, self.person[rows], self.period[rows], self.year_starts)
+        self.book.record_end(
+            key, first, before + taken, self.person[rows], self.period[rows], self.year_starts
+        )
         for w in set(which.tolist()):
             st, at = self.states[w], which == w
             assert st.paid is not None
@@ -337,8 +373,17 @@ class PolicyRun:
         applied = np.zeros(n, bool)
         applied[self.rows] = st.active
         self.book.payments.append(
-            Payment(self.payer, self.pid, st.name, benefit.name, benefit.name_en, amount,
-                    [ed.ref for ed in self.editions], _full_index(n, self.rows, self.edition_index), applied)
+            Payment(
+                self.payer,
+                self.pid,
+                st.name,
+                benefit.name,
+                benefit.name_en,
+                amount,
+                [ed.ref for ed in self.editions],
+                _full_index(n, self.rows, self.edition_index),
+                applied,
+            )
         )
 
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from yibao.engine.account import pay_from_accounts
 from yibao.engine.benefit import PolicyRun
@@ -78,7 +81,9 @@ def settle_columns(
     return _unsort(batch, order, good, problems, book, total, out_of_pocket, scheme_eds, scheme_index)
 
 
-def _scheme_editions(sb: BillBatch, policies: PolicySet, as_known_on: date | None) -> tuple[list[Policy], IntArray]:
+def _scheme_editions(
+    sb: BillBatch, policies: PolicySet, as_known_on: date | None
+) -> tuple[list[Policy], IntArray]:
     """Every basic edition used and each row's index into that list."""
     used: list[Policy] = []
     index = np.full(len(sb), -1, np.int64)
@@ -97,7 +102,8 @@ def _waives_in_province(sb: BillBatch, home: Cat, policies: PolicySet, as_known_
     for pid, eds in policies.editions.items():
         if eds[0].kind != "crossregion":
             continue
-        here = np.flatnonzero(resolve([home], lambda c, p=eds[0].province: int(c[0][:2] == p)) == 1)
+        in_province = [i for i, region in enumerate(home.values) if region[:2] == eds[0].province]
+        here = np.flatnonzero(np.isin(home.codes, in_province))
         used, idx = editions_by_date(policies, pid, sb.date[here], as_known_on)
         rules = np.array([not e.in_province_registration for e in used] + [False], dtype=bool)
         waived[here] |= rules[idx].astype(np.int32)
@@ -108,8 +114,15 @@ def _keys(sb: BillBatch, rows: IntArray, category: Cat | None = None) -> Keys:
     return Keys(category or sb.category.take(rows), sb.variant.take(rows), sb.level.take(rows))
 
 
-def _run(book: Book, payer: str, eds: list[Policy], rows: IntArray, idx: IntArray, keys: Keys,
-         pre_existing: BoolArray) -> None:
+def _run(
+    book: Book,
+    payer: str,
+    eds: list[Policy],
+    rows: IntArray,
+    idx: IntArray,
+    keys: Keys,
+    pre_existing: BoolArray,
+) -> None:
     run = PolicyRun(book, payer, eds, rows, idx, keys, pre_existing)
     states = run.run()
     if book.trace is not None:
@@ -121,8 +134,15 @@ def _run_basic(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> 
         local = [i for i, e in enumerate(scheme_eds) if e.id == pid]
         rows = np.flatnonzero(np.isin(scheme_index, local))
         idx = np.searchsorted(np.array(local), scheme_index[rows])
-        _run(book, "basic", [scheme_eds[i] for i in local], rows, idx, _keys(book.batch, rows),
-             np.zeros(len(rows), bool))
+        _run(
+            book,
+            "basic",
+            [scheme_eds[i] for i in local],
+            rows,
+            idx,
+            _keys(book.batch, rows),
+            np.zeros(len(rows), bool),
+        )
 
 
 def _run_critical(book: Book, policies: PolicySet, as_known_on: date | None) -> None:
@@ -134,13 +154,19 @@ def _run_critical(book: Book, policies: PolicySet, as_known_on: date | None) -> 
         if not eds:
             continue
         ed_cat = Cat(np.maximum(idx, 0).astype(np.int32), [str(i) for i in range(len(eds))])
-        covered = resolve([ed_cat, sb.scheme], lambda c, e=eds: int(c[1].partition("@")[0] in e[int(c[0])].covers))
+        covered = resolve([ed_cat, sb.scheme], partial(_covers, eds))
         rows = np.flatnonzero((idx >= 0) & (covered == 1))
         if len(rows) == 0:
             continue
         categories = set().union(*(e.categories for e in eds))
         category = sb.category.take(rows) if categories else Cat(np.zeros(len(rows), np.int32), [""])
         _run(book, "critical", eds, rows, idx[rows], _keys(sb, rows, category), np.zeros(len(rows), bool))
+
+
+def _covers(editions: list[Policy], combo: tuple[str, ...]) -> int:
+    """1 when the edition (combo[0]) covers the scheme (combo[1])."""
+    edition, scheme = combo
+    return int(scheme.partition("@")[0] in editions[int(edition)].covers)
 
 
 def _run_products(book: Book, policies: PolicySet, as_known_on: date | None) -> None:
@@ -166,19 +192,35 @@ def _run_accounts(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) 
 
 
 def _unsort(
-    batch: BillBatch, order: IntArray, good: BoolArray, problems: RowProblems, book: Book, total: IntArray,
-    out_of_pocket: IntArray, scheme_eds: list[Policy], scheme_index: IntArray,
+    batch: BillBatch,
+    order: IntArray,
+    good: BoolArray,
+    problems: RowProblems,
+    book: Book,
+    total: IntArray,
+    out_of_pocket: IntArray,
+    scheme_eds: list[Policy],
+    scheme_index: IntArray,
 ) -> EngineResult:
     n = len(batch)
 
-    def back(values: IntArray, fill: int = 0) -> IntArray:
+    def back(values: npt.NDArray[Any], fill: int = 0) -> npt.NDArray[Any]:
         out = np.full(n, fill, dtype=values.dtype)
         out[order] = values
         return out
 
     payments = [
-        Payment(p.payer, p.policy_id, p.benefit, p.name, p.name_en, back(p.amount), p.refs, back(p.ref_index, -1),
-                back(p.applied, False))
+        Payment(
+            p.payer,
+            p.policy_id,
+            p.benefit,
+            p.name,
+            p.name_en,
+            back(p.amount),
+            p.refs,
+            back(p.ref_index, -1),
+            back(p.applied, False),
+        )
         for p in book.payments
     ]
     w = book.where
@@ -193,4 +235,6 @@ def _unsort(
             steps[row] = book.trace.steps[pos]  # type: ignore[assignment]
         trace = Trace(steps)  # type: ignore[arg-type]
     ends = [AccumulatorEnd(e.key, e.person, e.period_start, e.year_starts, e.value) for e in book.ends]
-    return EngineResult(batch, good, problems, back(total), payments, back(out_of_pocket), where, refs, ends, trace)
+    return EngineResult(
+        batch, good, problems, back(total), payments, back(out_of_pocket), where, refs, ends, trace
+    )

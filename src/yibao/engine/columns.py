@@ -42,7 +42,8 @@ class Cat:
         """Rows equal to `value`."""
         if value not in self.values:
             return np.zeros(len(self.codes), dtype=bool)
-        return self.codes == self.values.index(value)
+        found: BoolArray = self.codes == self.values.index(value)
+        return found
 
     def take(self, rows: IntArray) -> Cat:
         """The column restricted to some rows, same dictionary."""

@@ -33,22 +33,21 @@ def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArr
     else:
         uniq, inverse = np.unique(key, return_inverse=True)
     combos = []
-    for k in uniq.tolist():
+    for key_value in uniq.tolist():
         parts = []
+        rest = key_value
         for col in reversed(columns):
             size = max(1, len(col.values))
-            parts.append(col.values[k % size] if col.values else "")
-            k //= size
+            parts.append(col.values[rest % size] if col.values else "")
+            rest //= size
         combos.append(tuple(reversed(parts)))
     return combos, inverse.astype(np.int64)
 
 
-def resolve(
-    columns: Sequence[Cat], fn: Callable[[tuple[str, ...]], int], dtype: type = np.int64
-) -> IntArray:
-    """fn applied to each row's value tuple, computed once per distinct tuple."""
+def resolve(columns: Sequence[Cat], fn: Callable[[tuple[str, ...]], int], dtype: type = np.int64) -> IntArray:
+    """Fn applied to each row's value tuple, computed once per distinct tuple."""
     combos, inverse = unique_combos(columns)
-    values = np.array([fn(c) for c in combos], dtype=dtype)
+    values: IntArray = np.array([fn(c) for c in combos], dtype=dtype)
     if len(values) == 0:
         return np.zeros(0, dtype=dtype)
     result: IntArray = values[inverse]

@@ -6,6 +6,7 @@ resolved here, once per distinct combination of category, variant and level.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,7 +55,7 @@ class Adjusted:
     matched: list[tuple[Adjust, BoolArray]] = field(default_factory=list)
 
 
-def condition_mask(rule: Adjust, policy: Policy, batch: BillBatch, where: Whereabouts, rows: IntArray) -> BoolArray:
+def condition_mask(rule: Adjust, batch: BillBatch, where: Whereabouts, rows: IntArray) -> BoolArray:
     """Rows where every field of the rule's `when` matches."""
     when = rule.when
     mask = np.ones(len(rows), dtype=bool)
@@ -75,7 +76,7 @@ def condition_mask(rule: Adjust, policy: Policy, batch: BillBatch, where: Wherea
     return mask
 
 
-def _values_in(column: Cat, rows: IntArray, wanted: list[str]) -> BoolArray:
+def _values_in(column: Cat, rows: IntArray, wanted: Sequence[str]) -> BoolArray:
     codes = [column.values.index(v) for v in wanted if v in column.values]
     return np.isin(column.codes[rows], codes)
 
@@ -95,7 +96,7 @@ def adjustments(
     for rule in policy.adjust:
         if rule.benefits is not None and benefit_name not in rule.benefits:
             continue
-        mask = condition_mask(rule, policy, batch, where, rows)
+        mask = condition_mask(rule, batch, where, rows)
         if not mask.any():
             continue
         out.matched.append((rule, mask))

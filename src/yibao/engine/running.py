@@ -27,7 +27,9 @@ def running_before(values: IntArray, start: IntArray, first: BoolArray) -> IntAr
     return before - offset[group_ids(first)] + start
 
 
-def running_take(values: IntArray, room: IntArray, start: IntArray, first: BoolArray) -> tuple[IntArray, IntArray]:
+def running_take(
+    values: IntArray, room: IntArray, start: IntArray, first: BoolArray
+) -> tuple[IntArray, IntArray]:
     """Take from each value what still fits under `room`, in order within each group.
 
     The loop this equals: `used = start; taken_i = clamp(room_i - used, 0, values_i);
@@ -69,7 +71,8 @@ def running_take(values: IntArray, room: IntArray, start: IntArray, first: BoolA
 
 def _used_after(start: IntArray, added: IntArray, room: IntArray) -> IntArray:
     """What is used after adding `added` to `start` under `room` (never less than start)."""
-    return np.maximum(np.minimum(start + added, room), start)
+    used: IntArray = np.maximum(np.minimum(start + added, room), start)
+    return used
 
 
 def _last_of(first: BoolArray) -> IntArray:

@@ -13,15 +13,16 @@ import numpy as np
 from yibao.engine.columns import BillBatch, Cat, IntArray
 from yibao.engine.combos import resolve
 
+PROVINCE_DIGITS = 2  # the first two digits of a region code name its province
 SCOPES = ("local", "in_province", "cross_province")
 REGISTRATIONS = ("none", "long_term", "referral", "emergency", "temporary", "waived")
 MODES = ("direct", "manual")
 MODE_REASONS = (
-    "given",            # the bill says how it was settled
+    "given",  # the bill says how it was settled
     "local_designated",  # 本地定点: settled at the counter
-    "not_designated",    # 非定点医疗机构
-    "not_networked",     # 未开通异地就医直接结算
-    "not_registered",    # 未备案
+    "not_designated",  # 非定点医疗机构
+    "not_networked",  # 未开通异地就医直接结算
+    "not_registered",  # 未备案
     "registered_networked",  # 已备案且联网: 直接结算
 )
 
@@ -29,7 +30,7 @@ MODE_REASONS = (
 def pooling_prefix(region: str) -> str:
     """The digits that identify a pooling region: 371500 -> 3715, 310000 -> 31."""
     prefix = region
-    while prefix.endswith("00") and len(prefix) > 2:
+    while prefix.endswith("00") and len(prefix) > PROVINCE_DIGITS:
         prefix = prefix[:-2]
     return prefix
 
@@ -86,7 +87,9 @@ def _modes(batch: BillBatch, scope: IntArray, registration: IntArray) -> tuple[I
     reason[~local & unregistered] = MODE_REASONS.index("not_registered")
     reason[~local & ~batch.networked] = MODE_REASONS.index("not_networked")
     reason[~batch.designated] = MODE_REASONS.index("not_designated")
-    derived_direct = np.isin(reason, [MODE_REASONS.index("local_designated"), MODE_REASONS.index("registered_networked")])
+    derived_direct = np.isin(
+        reason, [MODE_REASONS.index("local_designated"), MODE_REASONS.index("registered_networked")]
+    )
     mode = np.where(derived_direct, MODES.index("direct"), MODES.index("manual")).astype(np.int64)
     given = batch.settlement.codes >= 0
     if "" in batch.settlement.values:

@@ -45,8 +45,13 @@ def split_components(
 
 
 def _trace_split(
-    sb: BillBatch, scheme_eds: list[Policy], scheme_index: IntArray, share_bp: IntArray,
-    remaining: dict[str, IntArray], given: IntArray, trace: Trace,
+    sb: BillBatch,
+    scheme_eds: list[Policy],
+    scheme_index: IntArray,
+    share_bp: IntArray,
+    remaining: dict[str, IntArray],
+    given: IntArray,
+    trace: Trace,
 ) -> None:
     total = sb.total_fen()
     for row in range(len(sb)):
@@ -65,5 +70,15 @@ def _trace_split(
         specials = {k: v for k, v in remaining.items() if k.startswith("special_drug.") and v[row] > 0}
         for name, column in specials.items():
             values[name] = format_yuan(column[row])
-        trace.add(row, Step("split", values, payer="basic", policy=ed.ref, rule=f"{ed.ref}:class_b_copay",
-                            source=source, assumed=assumed))
+        trace.add(
+            row,
+            Step(
+                "split",
+                values,
+                payer="basic",
+                policy=ed.ref,
+                rule=f"{ed.ref}:class_b_copay",
+                source=source,
+                assumed=assumed,
+            ),
+        )

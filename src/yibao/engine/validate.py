@@ -32,23 +32,33 @@ def validate(batch: BillBatch, policies: PolicySet, as_known_on: date | None) ->
         _check_product(batch, policies, as_known_on, pid, np.flatnonzero(holding.held), found)
     given = batch.class_b_copay_given
     for row in np.flatnonzero(given > batch.components["class_b"]).tolist():
-        found[row].append(Problem(
-            "bill.split.class_b_copay",
-            f"{format_yuan(given[row])} is more than class_b {format_yuan(batch.components['class_b'][row])}; "
-            "乙类先行自付 is a share of the 乙类 amount",
-            format_yuan(given[row]),
-        ))
+        found[row].append(
+            Problem(
+                "bill.split.class_b_copay",
+                f"{format_yuan(given[row])} is more than class_b "
+                f"{format_yuan(batch.components['class_b'][row])}; "
+                "乙类先行自付 is a share of the 乙类 amount",
+                format_yuan(given[row]),
+            )
+        )
     return dict(found)
 
 
 def _check_scheme(
-    batch: BillBatch, policies: PolicySet, as_known_on: date | None, ref: str, rows: IntArray, found: RowProblems
+    batch: BillBatch,
+    policies: PolicySet,
+    as_known_on: date | None,
+    ref: str,
+    rows: IntArray,
+    found: RowProblems,
 ) -> None:
     where = "bill.person.scheme"
     try:
         editions, index = editions_by_date(policies, ref, batch.date[rows], as_known_on)
         if editions and editions[0].kind != "basic":
-            raise YibaoError(Problem(where, f"{ref} is a {editions[0].kind} policy; name the basic scheme here", ref))
+            raise YibaoError(
+                Problem(where, f"{ref} is a {editions[0].kind} policy; name the basic scheme here", ref)
+            )
     except YibaoError as exc:
         for row in rows.tolist():
             found[row].extend(exc.problems)
@@ -57,8 +67,14 @@ def _check_scheme(
     good = index >= 0
     rows, index = rows[good], index[good]
     ed_cat = Cat(index.astype(np.int32), [str(i) for i in range(len(editions))])
-    columns = [ed_cat, batch.category.take(rows), batch.level.take(rows), batch.variant.take(rows),
-               batch.kind.take(rows), Cat((batch.contribution_months[rows] >= 0).astype(np.int32), ["0", "1"])]
+    columns = [
+        ed_cat,
+        batch.category.take(rows),
+        batch.level.take(rows),
+        batch.variant.take(rows),
+        batch.kind.take(rows),
+        Cat((batch.contribution_months[rows] >= 0).astype(np.int32), ["0", "1"]),
+    ]
     combos, inverse = unique_combos(columns)
     for c, (e, category, level, variant, kind, has_months) in enumerate(combos):
         problems = _combo_problems(editions[int(e)], category, level, variant, kind, has_months == "1")
@@ -72,30 +88,59 @@ def _combo_problems(
 ) -> list[Problem]:
     problems = []
     if scheme.categories and category not in scheme.categories:
-        problems.append(Problem("bill.person.category", (
-            f"unknown category {category!r} for {scheme.ref}; expected {_listing(scheme.categories)}"), category))
+        problems.append(
+            Problem(
+                "bill.person.category",
+                (f"unknown category {category!r} for {scheme.ref}; expected {_listing(scheme.categories)}"),
+                category,
+            )
+        )
     if level not in scheme.levels:
-        problems.append(Problem("bill.institution.level", (
-            f"unknown hospital level {level!r} for {scheme.ref}; expected {_listing(scheme.levels)}"), level))
+        problems.append(
+            Problem(
+                "bill.institution.level",
+                (f"unknown hospital level {level!r} for {scheme.ref}; expected {_listing(scheme.levels)}"),
+                level,
+            )
+        )
     if variant and variant not in scheme.variants:
         expected = _listing(scheme.variants) if scheme.variants else "none (omit variant)"
-        problems.append(Problem("bill.variant", f"unknown variant {variant!r} for {scheme.ref}; expected {expected}", variant))
+        problems.append(
+            Problem(
+                "bill.variant", f"unknown variant {variant!r} for {scheme.ref}; expected {expected}", variant
+            )
+        )
     for benefit in scheme.benefits.values():
         fixed = benefit.fixed
         if kind not in benefit.kinds or fixed is None:
             continue
         if not variant and fixed.dimension_keys()["variants"]:
-            problems.append(Problem("bill.variant", (
-                f"required for {kind} bills under {scheme.ref}; expected {_listing(scheme.variants)}")))
+            problems.append(
+                Problem(
+                    "bill.variant",
+                    (f"required for {kind} bills under {scheme.ref}; expected {_listing(scheme.variants)}"),
+                )
+            )
         if fixed.per_contribution_month is not None and not has_months:
-            problems.append(Problem("bill.contribution_months", (
-                f"required for {kind} bills under {scheme.ref}: the benefit is paid in full after "
-                f"{fixed.full_after_months} months of contribution, else per month")))
+            problems.append(
+                Problem(
+                    "bill.contribution_months",
+                    (
+                        f"required for {kind} bills under {scheme.ref}: the benefit is paid in full after "
+                        f"{fixed.full_after_months} months of contribution, else per month"
+                    ),
+                )
+            )
     return problems
 
 
 def _check_product(
-    batch: BillBatch, policies: PolicySet, as_known_on: date | None, pid: str, rows: IntArray, found: RowProblems
+    batch: BillBatch,
+    policies: PolicySet,
+    as_known_on: date | None,
+    pid: str,
+    rows: IntArray,
+    found: RowProblems,
 ) -> None:
     where = "bill.person.products"
     try:
@@ -115,14 +160,22 @@ def _check_product(
         product, scheme_id = editions[int(e)], scheme_ref.partition("@")[0]
         if scheme_id in product.covers:
             continue
-        problem = Problem(where, f"{product.ref} covers people insured under {', '.join(product.covers)}, "
-                          f"not {scheme_id}", pid)
+        problem = Problem(
+            where,
+            f"{product.ref} covers people insured under {', '.join(product.covers)}, not {scheme_id}",
+            pid,
+        )
         for row in rows[inverse == c].tolist():
             found[row].append(problem)
 
 
 def _missing_edition(
-    batch: BillBatch, policies: PolicySet, as_known_on: date | None, ref: str, rows: IntArray, where: str,
+    batch: BillBatch,
+    policies: PolicySet,
+    as_known_on: date | None,
+    ref: str,
+    rows: IntArray,
+    where: str,
     found: RowProblems,
 ) -> None:
     for row in rows.tolist():

@@ -13,13 +13,15 @@ from yibao.policy.fields import MoneyTable, _TableBase
 from yibao.policy.models import Policy, Sourced
 
 Finding = tuple[str, str]
+MONTHS = 12
+SAFE_DAY = 28  # periods start on a day every month has
 """(dotted key, message)."""
 
 
 def check_policy(policy: Policy) -> list[Finding]:
     """Every cross-field problem of one policy edition."""
     found: list[Finding] = []
-    for check in (_dates, _kind_shape, _sources, _tables, _caps, _deductible_pools, _bases, _adjusts):
+    for check in (_dates, _kind_shape, _sources, _tables, _caps, _deductible_pools, _bands, _bases, _adjusts):
         found.extend(check(policy))
     return found
 
@@ -28,14 +30,17 @@ def _dates(policy: Policy) -> Iterator[Finding]:
     if policy.valid_to < policy.valid_from:
         yield "valid_to", f"{policy.valid_to} is before valid_from {policy.valid_from}"
     month, day = (int(x) for x in policy.year_starts.split("-"))
-    if not (1 <= month <= 12 and 1 <= day <= 28):
+    if not (1 <= month <= MONTHS and 1 <= day <= SAFE_DAY):
         yield "year_starts", f"{policy.year_starts!r} is not a month-day from 01-01 to 12-28"
     if policy.supersedes is not None:
         sid, _, edition = policy.supersedes.partition("@")
         if sid != policy.id or not edition or edition == policy.edition:
-            yield "supersedes", (
-                f"{policy.supersedes!r} must name another edition of this policy, "
-                f"as '{policy.id}@<edition>'"
+            yield (
+                "supersedes",
+                (
+                    f"{policy.supersedes!r} must name another edition of this policy, "
+                    f"as '{policy.id}@<edition>'"
+                ),
             )
 
 
@@ -54,11 +59,16 @@ def _kind_shape(policy: Policy) -> Iterator[Finding]:
         yield "levels", "a basic scheme must declare its hospital levels, e.g. level_1 = '一级医院'"
     if policy.kind in ("critical", "supplementary") and not policy.covers:
         yield "covers", "name the basic scheme ids this plan or product covers"
-    if policy.kind != "basic":
-        if policy.personal_account is not None:
-            yield "personal_account", "only a basic scheme has a personal account"
-        if policy.class_b_copay is not None:
-            yield "class_b_copay", "乙类先行自付 belongs to the basic scheme"
+    yield from _basic_only(policy)
+
+
+def _basic_only(policy: Policy) -> Iterator[Finding]:
+    if policy.kind == "basic":
+        return
+    if policy.personal_account is not None:
+        yield "personal_account", "only a basic scheme has a personal account"
+    if policy.class_b_copay is not None:
+        yield "class_b_copay", "乙类先行自付 belongs to the basic scheme"
 
 
 def _sourced_blocks(policy: Policy) -> Iterator[tuple[str, Sourced]]:
@@ -98,7 +108,11 @@ def _tables(policy: Policy) -> Iterator[tuple[str, str]]:
         dims = (policy.categories or {"": ""}, policy.variants or {"": ""}, policy.levels or {"": ""})
         for cat, var, lvl in itertools.product(*dims):
             if table.lookup(cat, var, lvl) is None:
-                where = ", ".join(f"{d} {v!r}" for d, v in zip(("category", "variant", "level"), (cat, var, lvl), strict=True) if v)
+                where = ", ".join(
+                    f"{d} {v!r}"
+                    for d, v in zip(("category", "variant", "level"), (cat, var, lvl), strict=True)
+                    if v
+                )
                 yield key, f"has no number for {where}; add it or a 'value' fallback"
                 break
 
@@ -141,13 +155,16 @@ def _caps(policy: Policy) -> Iterator[Finding]:
         sets = sorted((members[c] for c in benefit.caps if c in members), key=len)
         for small, large in itertools.pairwise(sets):
             if not small <= large:
-                yield f"benefits.{name}.caps", (
-                    "caps must nest: each cap's benefits must all share every larger cap it "
-                    "meets; split the caps or name them on the same benefits"
+                yield (
+                    f"benefits.{name}.caps",
+                    (
+                        "caps must nest: each cap's benefits must all share every larger cap it "
+                        "meets; split the caps or name them on the same benefits"
+                    ),
                 )
                 break
-    for name, cap in policy.caps.items():
-        if cap.per == "year" and cap.by_level:
+    for name, cap_def in policy.caps.items():
+        if cap_def.per == "year" and cap_def.by_level:
             yield f"caps.{name}.by_level", "an annual cap cannot depend on the hospital level"
 
 
@@ -165,10 +182,13 @@ def _deductible_pools(policy: Policy) -> Iterator[Finding]:
         if ded.pool is not None:
             if ded.per != "year":
                 yield f"{key}.pool", "only an annual deductible (per = 'year') can be pooled"
-            table = MoneyTable(value=ded.value, by_category=ded.by_category)
+            table = MoneyTable.model_construct(value=ded.value, by_category=ded.by_category)
             if ded.pool in pools and pools[ded.pool][1] != table:
                 yield f"{key}", f"pool {ded.pool!r} has another amount in benefits.{pools[ded.pool][0]}"
             pools.setdefault(ded.pool, (name, table))
+
+
+def _bands(policy: Policy) -> Iterator[Finding]:
     for name, benefit in policy.benefits.items():
         if benefit.ratio is None or not benefit.ratio.bands:
             continue
@@ -182,9 +202,12 @@ def _bases(policy: Policy) -> Iterator[Finding]:
     for (a, ben_a), (b, ben_b) in itertools.combinations(items, 2):
         if set(ben_a.kinds) & set(ben_b.kinds) and set(ben_a.base) & set(ben_b.base):
             shared = ", ".join(sorted(set(ben_a.base) & set(ben_b.base)))
-            yield f"benefits.{b}.base", (
-                f"shares {shared} with benefits.{a} for the same bill kinds; "
-                "two benefits of one file may not pay the same component"
+            yield (
+                f"benefits.{b}.base",
+                (
+                    f"shares {shared} with benefits.{a} for the same bill kinds; "
+                    "two benefits of one file may not pay the same component"
+                ),
             )
 
 
@@ -192,7 +215,13 @@ def _adjusts(policy: Policy) -> Iterator[Finding]:
     for i, rule in enumerate(policy.adjust):
         for name in rule.benefits or []:
             if name not in policy.benefits:
-                yield f"adjust[{i}].benefits", f"unknown benefit {name!r}; expected {', '.join(policy.benefits)}"
+                yield (
+                    f"adjust[{i}].benefits",
+                    f"unknown benefit {name!r}; expected {', '.join(policy.benefits)}",
+                )
         for level in rule.when.levels or []:
             if level not in policy.levels:
-                yield f"adjust[{i}].when.levels", f"unknown level {level!r}; expected {', '.join(policy.levels)}"
+                yield (
+                    f"adjust[{i}].when.levels",
+                    f"unknown level {level!r}; expected {', '.join(policy.levels)}",
+                )

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
-from yibao.money import parse_ratio, parse_yuan
+from yibao.money import BP_ONE, parse_ratio, parse_yuan
 
 _YUAN_SCHEMA = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "examples": ["1600.00"]}
 _RATIO_SCHEMA = {"type": "string", "pattern": r"^[01](\.\d{1,4})?$", "examples": ["0.85"]}
@@ -19,12 +19,16 @@ _POINTS_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "examples
 _FACTOR_SCHEMA = {"type": "string", "pattern": r"^\d+(\.\d{1,4})?$", "examples": ["2", "0.5"]}
 
 
+MAX_FACTOR = 10
+RATIO_DECIMALS = 4
+
+
 def _points_to_bp(text: object) -> int:
     """Percentage points ("-10") to basis points (-1000)."""
     if isinstance(text, bool) or not isinstance(text, str | int):
         raise ValueError(f"{text!r}: write percentage points as a string such as '-10'")
     fen = parse_yuan(str(text), allow_negative=True)  # same shape: up to 2 decimals
-    if abs(fen) > 10_000:
+    if abs(fen) > BP_ONE:
         raise ValueError(f"{text!r} points is more than 100; write ten points as '-10'")
     return int(fen)  # 1 point = 100 bp, and parse_yuan already scaled by 100
 
@@ -35,10 +39,10 @@ def _factor_to_bp(text: object) -> int:
         raise ValueError(f"{text!r}: write a factor as a string such as '2' or '0.5'")
     raw = str(text).strip()
     whole, _, frac = raw.partition(".")
-    if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > 4)):
+    if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > RATIO_DECIMALS)):
         raise ValueError(f"{raw!r} is not a factor such as '2' or '0.5'")
     bp = int(whole) * 10_000 + int((frac + "0000")[:4])
-    if bp > 100_000:
+    if bp > MAX_FACTOR * BP_ONE:
         raise ValueError(f"{raw!r} is more than 10; a factor multiplies an amount, e.g. '2'")
     return bp
 
@@ -65,6 +69,11 @@ class Strict(BaseModel):
 class _TableBase(Strict):
     """Lookup by category, then variant, then level, with `value` as fallback."""
 
+    value: Any = None
+    by_level: Any = None
+    by_variant: Any = None
+    by_category: Any = None
+
     def dimension_keys(self) -> dict[str, set[str]]:
         """Every category, variant and level key this table names, at any depth."""
         found: dict[str, set[str]] = {"categories": set(), "variants": set(), "levels": set()}
@@ -74,7 +83,7 @@ class _TableBase(Strict):
                 found[name].add(key)
                 for sub_name, keys in sub.dimension_keys().items():
                     found[sub_name] |= keys
-        found["levels"] |= set(getattr(self, "by_level") or {})
+        found["levels"] |= set(self.by_level or {})
         return found
 
     def lookup(self, category: str, variant: str, level: str) -> int | None:
@@ -89,10 +98,10 @@ class _TableBase(Strict):
                 found, path = nested[key].lookup_path(category, variant, level)
                 if found is not None:
                     return found, f"{dim}.{key}.{path}".rstrip(".")
-        by_level: dict[str, int] | None = getattr(self, "by_level")
+        by_level: dict[str, int] | None = self.by_level
         if by_level and level in by_level:
             return by_level[level], f"by_level.{level}"
-        value: int | None = getattr(self, "value")
+        value: int | None = self.value
         return value, ("value" if value is not None else "")
 
     def is_empty(self) -> bool:

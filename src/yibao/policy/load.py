@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from yibao.errors import PolicyError, Problem
 from yibao.policy.checks import check_policy
 from yibao.policy.models import Policy
+from yibao.validation import problems_from
 
 POLICY_PATH_VARIABLE = "YIBAO_POLICY_PATH"
 
@@ -58,7 +59,7 @@ def read_policy(path: Path) -> tuple[Policy | None, list[Problem]]:
     try:
         policy = Policy.model_validate(raw)
     except ValidationError as exc:
-        return None, [_problem_from_pydantic(where, err, raw) for err in exc.errors()]
+        return None, problems_from(exc, raw, f"{where}:", noun="key")
     findings = check_policy(policy)
     if findings:
         return None, [Problem(f"{where}: {key}", message) for key, message in findings]
@@ -112,49 +113,6 @@ def _duplicates(loaded: list[tuple[Path, Policy]]) -> list[Problem]:
                 )
             )
     return problems
-
-
-def _problem_from_pydantic(where: str, err: object, raw: dict[str, object]) -> Problem:
-    """Turn one pydantic error into `file: key: message`, naming the value and the fix."""
-    assert isinstance(err, dict)
-    loc = [part for part in err["loc"] if not str(part).startswith("function-")]
-    key = _dotted(loc)
-    value = _value_at(raw, loc)
-    kind = err["type"]
-    message = str(err["msg"]).removeprefix("Value error, ")
-    if kind == "missing":
-        message = "required key is missing"
-    elif kind == "extra_forbidden":
-        message = f"unknown key {str(loc[-1])!r}; check the spelling (yibao schema policy lists every key)"
-    elif kind == "literal_error":
-        message = f"{value!r} is not allowed; expected {err.get('ctx', {}).get('expected', '')}"
-    elif value is not None and kind not in ("value_error", "assertion_error"):
-        message = f"{message} (got {value!r})"
-    return Problem(f"{where}: {key}" if key else where, message, None if value is None else str(value))
-
-
-def _dotted(loc: Sequence[object]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part in ("str", "int", "MoneyTable", "RatioTable"):
-            continue
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def _value_at(raw: object, loc: Sequence[object]) -> object | None:
-    node = raw
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            return None
-    return None if isinstance(node, dict | list) else node
 
 
 def _display(path: Path) -> str:

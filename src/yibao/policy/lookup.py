@@ -78,7 +78,9 @@ class PolicySet:
         valid = [p for p in editions if p.valid_from <= on <= p.valid_to]
         if not valid:
             spans = "; ".join(f"{p.edition}: {p.valid_from} to {p.valid_to}" for p in editions)
-            raise InputError(Problem(where, f"no edition of {pid} is in force on {on}; editions: {spans}", ref))
+            raise InputError(
+                Problem(where, f"no edition of {pid} is in force on {on}; editions: {spans}", ref)
+            )
         known = [p for p in valid if as_known_on is None or p.published_on <= as_known_on]
         if not known:
             first = min(p.published_on for p in valid)
@@ -124,6 +126,6 @@ class PolicySet:
     def _editions_of(self, pid: str, where: str) -> list[Policy]:
         if pid in self.editions:
             return self.editions[pid]
-        close = difflib.get_close_matches(pid, list(self.editions), n=3)
+        close = difflib.get_close_matches(pid, list(self.editions), n=3, cutoff=0.9)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `yibao policies list` shows them"
         raise NotFoundError(Problem(where, f"unknown policy {pid!r}{hint}", pid))

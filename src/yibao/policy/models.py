@@ -17,9 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from yibao.policy.fields import Factor, MoneyTable, Points, Ratio, RatioTable, Strict, Yuan
 
 PolicyKind = Literal["basic", "critical", "supplementary", "crossregion"]
-BillKind = Literal[
-    "inpatient", "outpatient", "chronic", "maternity_prenatal", "maternity_delivery"
-]
+BillKind = Literal["inpatient", "outpatient", "chronic", "maternity_prenatal", "maternity_delivery"]
 """住院, 门诊统筹, 门诊慢特病, 产前检查, 分娩."""
 BILL_KINDS: tuple[str, ...] = BillKind.__args__  # type: ignore[attr-defined]
 
