@@ -21,6 +21,7 @@ from yibao.engine.params import (
     Keys,
     adjusted_rates,
     adjustments,
+    condition_mask,
     exclusion_mask,
 )
 from yibao.engine.periods import period_starts
@@ -133,6 +134,8 @@ class PolicyRun:
         rows = self.rows[local]
         kinds = [batch.kind.values.index(k) for k in benefit.kinds if k in batch.kind.values]
         applies = np.isin(batch.kind.codes[rows], kinds)
+        if benefit.when is not None:
+            applies &= condition_mask(benefit.when, batch, self.book.where, rows)
         local, rows = local[applies], rows[applies]
         if len(local) == 0:
             return

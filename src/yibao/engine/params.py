@@ -16,7 +16,7 @@ from yibao.engine.combos import resolve
 from yibao.engine.scope import MODES, REGISTRATIONS, SCOPES, Whereabouts
 from yibao.money import BP_ONE
 from yibao.policy.fields import _TableBase
-from yibao.policy.models import Adjust, Benefit, Policy
+from yibao.policy.models import Adjust, Benefit, Condition, Policy
 
 NOT_SET = -1
 DEDUCTIBLE_KINDS = ("none", "bill", "admission", "year")
@@ -55,9 +55,8 @@ class Adjusted:
     matched: list[tuple[Adjust, BoolArray]] = field(default_factory=list)
 
 
-def condition_mask(rule: Adjust, batch: BillBatch, where: Whereabouts, rows: IntArray) -> BoolArray:
-    """Rows where every field of the rule's `when` matches."""
-    when = rule.when
+def condition_mask(when: Condition, batch: BillBatch, where: Whereabouts, rows: IntArray) -> BoolArray:
+    """Rows where every field of a `when` condition matches."""
     mask = np.ones(len(rows), dtype=bool)
     if when.scope is not None:
         mask &= np.isin(where.scope[rows], [SCOPES.index(s) for s in when.scope])
@@ -96,7 +95,7 @@ def adjustments(
     for rule in policy.adjust:
         if rule.benefits is not None and benefit_name not in rule.benefits:
             continue
-        mask = condition_mask(rule, batch, where, rows)
+        mask = condition_mask(rule.when, batch, where, rows)
         if not mask.any():
             continue
         out.matched.append((rule, mask))

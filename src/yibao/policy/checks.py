@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Iterator
 
 from yibao.policy.fields import MoneyTable, _TableBase
-from yibao.policy.models import Policy, Sourced
+from yibao.policy.models import Condition, Policy, Sourced
 
 Finding = tuple[str, str]
 MONTHS = 12
@@ -200,6 +200,8 @@ def _bands(policy: Policy) -> Iterator[Finding]:
 def _bases(policy: Policy) -> Iterator[Finding]:
     items = list(policy.benefits.items())
     for (a, ben_a), (b, ben_b) in itertools.combinations(items, 2):
+        if _exclusive(ben_a.when, ben_b.when):
+            continue
         if set(ben_a.kinds) & set(ben_b.kinds) and set(ben_a.base) & set(ben_b.base):
             shared = ", ".join(sorted(set(ben_a.base) & set(ben_b.base)))
             yield (
@@ -211,6 +213,21 @@ def _bases(policy: Policy) -> Iterator[Finding]:
             )
 
 
+def _exclusive(a: Condition | None, b: Condition | None) -> bool:
+    """True when no bill can match both conditions: some field lists values that do not meet."""
+    if a is None or b is None:
+        return False
+    for name in ("scope", "registration", "settlement", "kinds", "levels"):
+        left, right = getattr(a, name), getattr(b, name)
+        if left is not None and right is not None and not set(left) & set(right):
+            return True
+    for name in ("designated", "networked"):
+        left, right = getattr(a, name), getattr(b, name)
+        if left is not None and right is not None and left != right:
+            return True
+    return False
+
+
 def _adjusts(policy: Policy) -> Iterator[Finding]:
     for i, rule in enumerate(policy.adjust):
         for name in rule.benefits or []:
@@ -219,9 +236,13 @@ def _adjusts(policy: Policy) -> Iterator[Finding]:
                     f"adjust[{i}].benefits",
                     f"unknown benefit {name!r}; expected {', '.join(policy.benefits)}",
                 )
-        for level in rule.when.levels or []:
-            if level not in policy.levels:
-                yield (
-                    f"adjust[{i}].when.levels",
-                    f"unknown level {level!r}; expected {', '.join(policy.levels)}",
-                )
+        yield from _levels_known(policy, f"adjust[{i}].when.levels", rule.when.levels)
+    for name, benefit in policy.benefits.items():
+        if benefit.when is not None:
+            yield from _levels_known(policy, f"benefits.{name}.when.levels", benefit.when.levels)
+
+
+def _levels_known(policy: Policy, key: str, levels: list[str] | None) -> Iterator[Finding]:
+    for level in levels or []:
+        if level not in policy.levels:
+            yield key, f"unknown level {level!r}; expected {', '.join(policy.levels)}"

@@ -138,6 +138,9 @@ class Benefit(Strict):
     fixed: Fixed | None = None
     caps: list[str] = Field(default_factory=list)
     exclusions: Exclusions | None = None
+    when: Condition | None = Field(
+        default=None, description="Only bills matching this (e.g. scope = ['in_province']) get the benefit"
+    )
 
     @field_validator("base")
     @classmethod
@@ -183,6 +186,9 @@ class Adjust(Sourced):
     ratio_factor: Ratio | None = None
     deductible_factor: Factor | None = None
     first_self_pay: Ratio | None = Field(default=None, description="先自付 share before the rules")
+
+
+Benefit.model_rebuild()
 
 
 class ClassBCopay(RatioTable, Sourced):
