@@ -15,7 +15,14 @@ _MISSING = object()
 
 def problems_from(exc: ValidationError, raw: object, prefix: str, noun: str = "field") -> list[Problem]:
     """One Problem per pydantic error; `prefix` is 'bill' or 'FILE:' and `noun` 'field' or 'key'."""
-    return [_problem(err, raw, prefix, noun) for err in exc.errors()]
+    return problems_from_errors(exc.errors(), raw, prefix, noun)
+
+
+def problems_from_errors(
+    errors: Sequence[Any], raw: object, prefix: str, noun: str = "field"
+) -> list[Problem]:
+    """The same for a list of pydantic error dicts (as FastAPI passes them)."""
+    return [_problem(err, raw, prefix, noun) for err in errors]
 
 
 def _problem(err: Any, raw: object, prefix: str, noun: str) -> Problem:

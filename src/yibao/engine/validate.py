@@ -30,6 +30,8 @@ def validate(batch: BillBatch, policies: PolicySet, as_known_on: date | None) ->
         _check_scheme(batch, policies, as_known_on, ref, rows, found)
     for pid, holding in batch.products.items():
         _check_product(batch, policies, as_known_on, pid, np.flatnonzero(holding.held), found)
+    for row in np.flatnonzero(batch.total_fen() <= 0).tolist():
+        found[row].append(Problem("bill.split", "the bill's amounts add up to 0; give what was charged"))
     given = batch.class_b_copay_given
     for row in np.flatnonzero(given > batch.components["class_b"]).tolist():
         found[row].append(
