@@ -28,8 +28,10 @@ def validate(batch: BillBatch, policies: PolicySet, as_known_on: date | None) ->
     for code, ref in enumerate(batch.scheme.values):
         rows = np.flatnonzero(batch.scheme.codes == code)
         _check_scheme(batch, policies, as_known_on, ref, rows, found)
+    scheme_ok = np.ones(len(batch), dtype=bool)
+    scheme_ok[list(found)] = False  # a product cannot be checked against a scheme that is itself wrong
     for pid, holding in batch.products.items():
-        _check_product(batch, policies, as_known_on, pid, np.flatnonzero(holding.held), found)
+        _check_product(batch, policies, as_known_on, pid, np.flatnonzero(holding.held & scheme_ok), found)
     for row in np.flatnonzero(batch.total_fen() <= 0).tolist():
         found[row].append(Problem("bill.split", "the bill's amounts add up to 0; give what was charged"))
     given = batch.class_b_copay_given
