@@ -146,8 +146,8 @@ def test_misspelt_year_to_date_key_is_refused_not_ignored(policies):
     assert "cn-371500.resident/cap/fund_annual" in message
 
 
-def test_empty_bill():
-    assert problems(with_(["split", "class_a"], "0")) == [
+def test_empty_bill(policies):
+    assert problems(with_(["split", "class_a"], "0"), policies) == [
         "bill.split: the bill's amounts add up to 0; give what was charged"
     ]
 
