@@ -151,30 +151,6 @@ def settle(
         settlement_view(out, doc)
 
 
-@app.command("serve")
-@friendly
-def serve(
-    policies: PoliciesOpt = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    database_url: Annotated[
-        str | None,
-        typer.Option(
-            "--database-url", help="SQLAlchemy URL (also YIBAO_DATABASE_URL); default: embedded SQLite."
-        ),
-    ] = None,
-) -> None:
-    """Start the HTTP service (API under /v1, OpenAPI at /docs)."""
-    import uvicorn
-
-    from yibao.api.app import create_app
-    from yibao.api.settings import ServiceSettings
-
-    app_ = create_app(ServiceSettings.from_env(policies, database_url))
-    out.print(f"yibao serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(app_, host=host, port=port, log_level="info")
-
-
 @app.command("schema")
 @friendly
 def schema(
@@ -199,4 +175,8 @@ def _date_option(name: str, value: str | None) -> date | None:
 
 def main() -> None:
     """Entry point of the `yibao` command."""
+    from yibao import cli_batch, cli_service
+
+    cli_service.register(app)
+    cli_batch.register(app)
     app()

@@ -8,6 +8,7 @@ from yibao.api import problems
 from yibao.api.routes import estimates, policies
 from yibao.api.settings import ServiceSettings
 from yibao.policy.lookup import PolicySet
+from yibao.web import routes as web_routes
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -25,4 +26,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(estimates.router)
     app.include_router(policies.router)
+    app.include_router(web_routes.router)
     return app

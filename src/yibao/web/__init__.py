@@ -1,0 +1,1 @@
+"""The estimator page for insured people, served by `yibao serve` at /."""
