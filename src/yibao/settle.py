@@ -40,7 +40,7 @@ def settle_bill(
 def chain_editions(result: EngineResult, row: int, policies: PolicySet) -> list[Policy]:
     """The editions that settled a row: its scheme, critical plans and products."""
     refs = {p.refs[int(p.ref_index[row])] for p in result.payments if p.ref_index[row] >= 0}
-    return [policies.get(ref) for ref in sorted(refs | {result.scheme_refs[row]})]
+    return [policies.get(ref) for ref in sorted(refs | {result.scheme_ref(row)})]
 
 
 def settlement_document(
@@ -83,7 +83,7 @@ def settlement_document(
     return Settlement(
         bill_id=batch.bill_id[row],
         date=batch.date[row].astype(object),
-        scheme=result.scheme_refs[row],
+        scheme=result.scheme_ref(row),
         as_known_on=as_known_on,
         total=format_yuan(result.total[row]),
         payments=payments,

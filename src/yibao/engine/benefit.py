@@ -15,6 +15,7 @@ import numpy as np
 
 from yibao.engine.book import Book, Payment, group_of
 from yibao.engine.columns import BoolArray, IntArray
+from yibao.engine.combos import codes_in
 from yibao.engine.params import (
     DEDUCTIBLE_KINDS,
     NOT_SET,
@@ -30,6 +31,7 @@ from yibao.money import BP_ONE, round_fen_bp
 from yibao.policy.models import Adjust, Benefit, Policy
 
 NO_LIMIT = np.int64(1) << 52
+PER_BILL_KINDS = [DEDUCTIBLE_KINDS.index("bill"), DEDUCTIBLE_KINDS.index("admission")]
 UNCOVERED_REASONS = ("covered", "contribution", "excluded", "adjust")
 
 
@@ -133,7 +135,7 @@ class PolicyRun:
         local = np.flatnonzero(self.edition_index == e)
         rows = self.rows[local]
         kinds = [batch.kind.values.index(k) for k in benefit.kinds if k in batch.kind.values]
-        applies = np.isin(batch.kind.codes[rows], kinds)
+        applies = codes_in(batch.kind.codes[rows], kinds, len(batch.kind.values))
         if benefit.when is not None:
             applies &= condition_mask(benefit.when, batch, self.book.where, rows)
         local, rows = local[applies], rows[applies]
@@ -198,7 +200,7 @@ class PolicyRun:
         m = len(self.rows)
         st.deductible = np.zeros(m, np.int64)
         st.deductible_taken = np.zeros(m, np.int64)
-        per_bill = st.active & np.isin(st.deductible_kind, [1, 2])
+        per_bill = st.active & codes_in(st.deductible_kind, PER_BILL_KINDS, len(DEDUCTIBLE_KINDS))
         admission = st.active & st.covered & (st.deductible_kind == DEDUCTIBLE_KINDS.index("admission"))
         if admission.any():
             idx = np.flatnonzero(admission)
@@ -278,7 +280,10 @@ class PolicyRun:
         """Rows and benefits of a pool in bill order (then benefit order), with group starts."""
         k = len(self.states)
         positions = [np.flatnonzero(pick(self.states[w])) * k + w for w in members]
-        flat = np.sort(np.concatenate(positions)) if positions else np.zeros(0, np.int64)
+        if len(positions) == 1:
+            flat = positions[0]  # one benefit: already in bill order
+        else:
+            flat = np.sort(np.concatenate(positions)) if positions else np.zeros(0, np.int64)
         if len(flat) == 0:
             return None
         rows, which = flat // k, flat % k

@@ -20,7 +20,7 @@ from yibao.engine.benefit import PolicyRun
 from yibao.engine.benefit_trace import trace_policy_run, trace_where
 from yibao.engine.book import AccumulatorEnd, Book, Payment, StartState
 from yibao.engine.columns import BillBatch, BoolArray, Cat, IntArray
-from yibao.engine.combos import resolve
+from yibao.engine.combos import codes_in, resolve
 from yibao.engine.editions import editions_by_date
 from yibao.engine.params import Keys
 from yibao.engine.scope import Whereabouts, locate
@@ -43,8 +43,13 @@ class EngineResult:
     out_of_pocket: IntArray
     where: Whereabouts
     scheme_refs: list[str]
+    scheme_index: IntArray
     ends: list[AccumulatorEnd]
     trace: Trace | None
+
+    def scheme_ref(self, row: int) -> str:
+        """The basic scheme edition that settled a row."""
+        return self.scheme_refs[int(self.scheme_index[row])]
 
 
 def settle_columns(
@@ -56,12 +61,14 @@ def settle_columns(
 ) -> EngineResult:
     """Settle a batch of bills. Rows with problems are reported and left unsettled."""
     problems = validate(batch, policies, as_known_on)
-    good = np.array([i not in problems for i in range(len(batch))], dtype=bool)
-    rows = np.flatnonzero(good)
-    order = rows[np.lexsort((rows, batch.date[rows], batch.person[rows]))]
+    good = np.ones(len(batch), dtype=bool)
+    good[list(problems)] = False
+    order = _person_date_order(batch, np.flatnonzero(good))
     sb = batch.take(order)
     scheme_eds, scheme_index = _scheme_editions(sb, policies, as_known_on)
-    home = Cat.of([scheme_eds[i].region for i in scheme_index.tolist()])
+    regions = sorted({e.region for e in scheme_eds})
+    region_code = np.array([regions.index(e.region) for e in scheme_eds], np.int32)
+    home = Cat(region_code[scheme_index], regions)
     waives = _waives_in_province(sb, home, policies, as_known_on)
     where = locate(sb, home, waives)
     trace = Trace.for_rows(len(sb)) if with_trace else None
@@ -81,6 +88,18 @@ def settle_columns(
     return _unsort(batch, order, good, problems, book, total, out_of_pocket, scheme_eds, scheme_index)
 
 
+def _person_date_order(batch: BillBatch, rows: IntArray) -> IntArray:
+    """Rows by person, then date, then input order; no sort when the book already is in that order."""
+    person, day = batch.person[rows], batch.date[rows]
+    if len(rows) <= 1:
+        return rows
+    same = person[1:] == person[:-1]
+    in_order = bool(np.all(same | (person[1:] > person[:-1])) and np.all(~same | (day[1:] >= day[:-1])))
+    if in_order:
+        return rows
+    return rows[np.lexsort((rows, day, person))]
+
+
 def _scheme_editions(
     sb: BillBatch, policies: PolicySet, as_known_on: date | None
 ) -> tuple[list[Policy], IntArray]:
@@ -90,7 +109,7 @@ def _scheme_editions(
     for code, ref in enumerate(sb.scheme.values):
         rows = np.flatnonzero(sb.scheme.codes == code)
         eds, idx = editions_by_date(policies, ref, sb.date[rows], as_known_on)
-        index[rows] = np.array([len(used) + i for i in idx.tolist()], np.int64)
+        index[rows] = np.where(idx >= 0, idx + len(used), -1)
         used.extend(eds)
     assert (index >= 0).all()
     return used, index
@@ -103,7 +122,7 @@ def _waives_in_province(sb: BillBatch, home: Cat, policies: PolicySet, as_known_
         if eds[0].kind != "crossregion":
             continue
         in_province = [i for i, region in enumerate(home.values) if region[:2] == eds[0].province]
-        here = np.flatnonzero(np.isin(home.codes, in_province))
+        here = np.flatnonzero(codes_in(home.codes, in_province, len(home.values)))
         used, idx = editions_by_date(policies, pid, sb.date[here], as_known_on)
         rules = np.array([not e.in_province_registration for e in used] + [False], dtype=bool)
         waived[here] |= rules[idx].astype(np.int32)
@@ -132,7 +151,7 @@ def _run(
 def _run_basic(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
     for pid in dict.fromkeys(e.id for e in scheme_eds):
         local = [i for i, e in enumerate(scheme_eds) if e.id == pid]
-        rows = np.flatnonzero(np.isin(scheme_index, local))
+        rows = np.flatnonzero(codes_in(scheme_index, local, len(scheme_eds)))
         idx = np.searchsorted(np.array(local), scheme_index[rows])
         _run(
             book,
@@ -186,7 +205,7 @@ def _run_products(book: Book, policies: PolicySet, as_known_on: date | None) -> 
 def _run_accounts(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
     for pid in dict.fromkeys(e.id for e in scheme_eds):
         local = [i for i, e in enumerate(scheme_eds) if e.id == pid]
-        rows = np.flatnonzero(np.isin(scheme_index, local))
+        rows = np.flatnonzero(codes_in(scheme_index, local, len(scheme_eds)))
         idx = np.searchsorted(np.array(local), scheme_index[rows])
         pay_from_accounts(book, [scheme_eds[i] for i in local], rows, idx)
 
@@ -203,8 +222,11 @@ def _unsort(
     scheme_index: IntArray,
 ) -> EngineResult:
     n = len(batch)
+    identity = len(order) == n and bool(np.all(order == np.arange(n)))
 
     def back(values: npt.NDArray[Any], fill: int = 0) -> npt.NDArray[Any]:
+        if identity:
+            return values
         out = np.full(n, fill, dtype=values.dtype)
         out[order] = values
         return out
@@ -225,9 +247,7 @@ def _unsort(
     ]
     w = book.where
     where = Whereabouts(back(w.scope), back(w.registration), back(w.mode), back(w.mode_reason))
-    refs = [""] * n
-    for pos, row in enumerate(order.tolist()):
-        refs[row] = scheme_eds[int(scheme_index[pos])].ref
+    refs = [e.ref for e in scheme_eds]
     trace = None
     if book.trace is not None:
         steps: list[list[object]] = [[] for _ in range(n)]
@@ -236,5 +256,15 @@ def _unsort(
         trace = Trace(steps)  # type: ignore[arg-type]
     ends = [AccumulatorEnd(e.key, e.person, e.period_start, e.year_starts, e.value) for e in book.ends]
     return EngineResult(
-        batch, good, problems, back(total), payments, back(out_of_pocket), where, refs, ends, trace
+        batch,
+        good,
+        problems,
+        back(total),
+        payments,
+        back(out_of_pocket),
+        where,
+        refs,
+        back(scheme_index, -1),
+        ends,
+        trace,
     )

@@ -62,7 +62,7 @@ class Holdings:
 class BillBatch:
     """Bills as columns. Amounts are fen (int64); -1 marks 'not given' in optional int columns."""
 
-    bill_id: list[str]
+    bill_id: npt.NDArray[np.object_]
     person: IntArray
     date: DateArray
     kind: Cat
@@ -96,7 +96,7 @@ class BillBatch:
     def take(self, rows: IntArray) -> BillBatch:
         """The batch restricted to (and reordered by) some rows."""
         return BillBatch(
-            bill_id=[self.bill_id[i] for i in rows],
+            bill_id=self.bill_id[rows],
             person=self.person[rows],
             date=self.date[rows],
             kind=self.kind.take(rows),
@@ -141,7 +141,7 @@ def batch_from_bills(bills: Sequence[Bill], person_keys: Sequence[str] | None = 
         return np.array([-1 if v is None else v for v in values], dtype=np.int64)
 
     return BillBatch(
-        bill_id=[b.id for b in bills],
+        bill_id=np.array([b.id for b in bills], dtype=object),
         person=person.codes.astype(np.int64),
         date=np.array([b.date for b in bills], dtype="datetime64[D]"),
         kind=Cat.of([b.kind for b in bills]),

@@ -7,10 +7,12 @@ each is looked up once in Python and spread back to rows with one gather.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from yibao.engine.columns import Cat, IntArray
+from yibao.engine.columns import BoolArray, Cat, IntArray
 
 _DENSE_LIMIT = 1 << 22
 
@@ -52,3 +54,11 @@ def resolve(columns: Sequence[Cat], fn: Callable[[tuple[str, ...]], int], dtype:
         return np.zeros(0, dtype=dtype)
     result: IntArray = values[inverse]
     return result
+
+
+def codes_in(codes: npt.NDArray[np.integer[Any]], wanted: Sequence[int], size: int) -> BoolArray:
+    """Rows whose small non-negative code is one of `wanted` (a table lookup, faster than np.isin)."""
+    table = np.zeros(max(size, max(wanted, default=0) + 1), dtype=bool)
+    table[list(wanted)] = True
+    found: BoolArray = table[codes]
+    return found

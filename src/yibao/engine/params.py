@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from yibao.engine.columns import BillBatch, BoolArray, Cat, IntArray
-from yibao.engine.combos import resolve
+from yibao.engine.combos import codes_in, resolve
 from yibao.engine.scope import MODES, REGISTRATIONS, SCOPES, Whereabouts
 from yibao.money import BP_ONE
 from yibao.policy.fields import _TableBase
@@ -59,11 +59,13 @@ def condition_mask(when: Condition, batch: BillBatch, where: Whereabouts, rows: 
     """Rows where every field of a `when` condition matches."""
     mask = np.ones(len(rows), dtype=bool)
     if when.scope is not None:
-        mask &= np.isin(where.scope[rows], [SCOPES.index(s) for s in when.scope])
+        mask &= codes_in(where.scope[rows], [SCOPES.index(s) for s in when.scope], len(SCOPES))
     if when.registration is not None:
-        mask &= np.isin(where.registration[rows], [REGISTRATIONS.index(r) for r in when.registration])
+        mask &= codes_in(
+            where.registration[rows], [REGISTRATIONS.index(r) for r in when.registration], len(REGISTRATIONS)
+        )
     if when.settlement is not None:
-        mask &= np.isin(where.mode[rows], [MODES.index(m) for m in when.settlement])
+        mask &= codes_in(where.mode[rows], [MODES.index(m) for m in when.settlement], len(MODES))
     if when.designated is not None:
         mask &= batch.designated[rows] == when.designated
     if when.networked is not None:
@@ -77,7 +79,7 @@ def condition_mask(when: Condition, batch: BillBatch, where: Whereabouts, rows: 
 
 def _values_in(column: Cat, rows: IntArray, wanted: Sequence[str]) -> BoolArray:
     codes = [column.values.index(v) for v in wanted if v in column.values]
-    return np.isin(column.codes[rows], codes)
+    return codes_in(column.codes[rows], codes, len(column.values))
 
 
 def adjustments(
