@@ -21,7 +21,8 @@ SAFE_DAY = 28  # periods start on a day every month has
 def check_policy(policy: Policy) -> list[Finding]:
     """Every cross-field problem of one policy edition."""
     found: list[Finding] = []
-    for check in (_dates, _kind_shape, _sources, _tables, _caps, _deductible_pools, _bands, _bases, _adjusts):
+    checks = (_dates, _kind_shape, _sources, _tables, _caps, _deductible_pools, _bands, _bases, _adjusts)
+    for check in (*checks, _account_credit):
         found.extend(check(policy))
     return found
 
@@ -76,6 +77,8 @@ def _sourced_blocks(policy: Policy) -> Iterator[tuple[str, Sourced]]:
         yield "class_b_copay", policy.class_b_copay
     if policy.personal_account is not None:
         yield "personal_account", policy.personal_account
+        if policy.personal_account.credit is not None:
+            yield "personal_account.credit", policy.personal_account.credit
     for name, benefit in policy.benefits.items():
         for part in ("deductible", "ratio", "fixed"):
             block = getattr(benefit, part)
@@ -246,3 +249,22 @@ def _levels_known(policy: Policy, key: str, levels: list[str] | None) -> Iterato
     for level in levels or []:
         if level not in policy.levels:
             yield key, f"unknown level {level!r}; expected {', '.join(policy.levels)}"
+
+
+def _account_credit(policy: Policy) -> Iterator[Finding]:
+    """Credit rules name declared categories, each at most once."""
+    account = policy.personal_account
+    if account is None or account.credit is None:
+        return
+    credit = account.credit
+    expected = ", ".join(policy.categories) or "none (declare [categories] first)"
+    for part in ("base_ratio", "fixed"):
+        for category in sorted(set(getattr(credit, part)) - set(policy.categories)):
+            yield f"personal_account.credit.{part}", f"unknown category {category!r}; expected {expected}"
+    for category in sorted(set(credit.base_ratio) & set(credit.fixed)):
+        yield (
+            "personal_account.credit",
+            f"category {category!r} is in both base_ratio and fixed; a category earns one or the other",
+        )
+    if not credit.base_ratio and not credit.fixed:
+        yield "personal_account.credit", "give base_ratio or fixed for at least one category"

@@ -44,10 +44,13 @@ def assumed_parameters(policy: Policy) -> list[tuple[str, str]]:
     for rule in policy.adjust:
         if rule.assumed:
             found.append((f"adjust.{rule.id}", rule.assumed))
-    for key in ("class_b_copay", "personal_account"):
-        block = getattr(policy, key)
-        if block is not None and block.assumed:
-            found.append((key, block.assumed))
+    account = policy.personal_account
+    blocks = {
+        "class_b_copay": policy.class_b_copay,
+        "personal_account": account,
+        "personal_account.credit": account.credit if account is not None else None,
+    }
+    found.extend((key, block.assumed) for key, block in blocks.items() if block is not None and block.assumed)
     return found
 
 

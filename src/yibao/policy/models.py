@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from yibao.money import apply_ratio
 from yibao.policy.fields import Factor, MoneyTable, Points, Ratio, RatioTable, Strict, Yuan
 
 PolicyKind = Literal["basic", "critical", "supplementary", "crossregion"]
@@ -195,10 +196,37 @@ class ClassBCopay(RatioTable, Sourced):
     """乙类先行自付: the share of 乙类 items the person pays before in-policy rules."""
 
 
+class AccountCredit(Sourced):
+    """个人账户划入: what the account is credited each month, by person category.
+
+    A category earns either a share of its monthly contribution base (缴费基数), e.g.
+    active employees 2 %, or a fixed amount a month, e.g. retirees 100 yuan; a category
+    named in neither earns nothing.
+    """
+
+    base_ratio: dict[str, Ratio] = Field(
+        default_factory=dict, description="Share of the monthly contribution base, by category"
+    )
+    fixed: dict[str, Yuan] = Field(default_factory=dict, description="Yuan a month, by category")
+
+    def monthly_fen(self, category: str, contribution_base_fen: int | None) -> int | None:
+        """The credit for one month in fen; None when the category needs a base that is missing."""
+        if category in self.fixed:
+            return self.fixed[category]
+        if category in self.base_ratio:
+            if contribution_base_fen is None:
+                return None
+            return apply_ratio(contribution_base_fen, self.base_ratio[category])
+        return 0
+
+
 class PersonalAccount(Sourced):
     """个人账户: which remaining components the account may pay, after every other payer."""
 
     covers: list[str]
+    credit: AccountCredit | None = Field(
+        default=None, description="个人账户划入: the monthly credit rule, when the file gives it"
+    )
 
     @field_validator("covers")
     @classmethod
