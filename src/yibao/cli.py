@@ -154,9 +154,11 @@ def settle(
 @app.command("schema")
 @friendly
 def schema(
-    document: Annotated[Literal["bill", "settlement", "policy"], typer.Argument(help="Which document.")],
+    document: Annotated[
+        Literal["bill", "settlement", "policy", "batch"], typer.Argument(help="Which document.")
+    ],
 ) -> None:
-    """Print the JSON Schema of a bill, a settlement or a policy file."""
+    """Print the JSON Schema of a bill, a settlement or a policy file, or the batch book format."""
     from yibao.schemas import json_schema
 
     print_json(json_schema(document))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -10,7 +11,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from yibao.batch.runner import Summary
 from yibao.documents.settlement import Settlement
+from yibao.money import format_yuan
 
 _PAYER_ZH = {
     "basic": "基本医保",
@@ -131,3 +134,20 @@ def settlement_view(console: Console, doc: Settlement) -> None:
         )
         for key, value in doc.accumulators.items():
             console.print(f"  {key} = {value}", markup=False, highlight=False)
+
+
+def batch_summary(console: Console, summary: Summary, out_path: Path) -> None:
+    """The end-of-run summary of `yibao batch`: bills, totals per payer, time."""
+    table = Table(title=f"yibao batch → {out_path}")
+    table.add_column("")
+    table.add_column("yuan", justify="right")
+    table.add_row("total billed", format_yuan(summary.total_fen))
+    for payer, fen in summary.paid_fen.items():
+        table.add_row(f"paid by {payer}", format_yuan(fen))
+    table.add_row("out of pocket", format_yuan(summary.out_of_pocket_fen))
+    console.print(table)
+    rate = summary.settled / summary.seconds if summary.seconds else 0.0
+    console.print(
+        f"{summary.bills} bills: {summary.settled} settled, {summary.failed} not settled, "
+        f"in {summary.seconds:.2f} s ({rate:,.0f} bills/s)"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -12,6 +13,14 @@ from yibao.engine.periods import period_label
 from yibao.engine.running import group_ids, last_rows
 from yibao.engine.scope import Whereabouts
 from yibao.engine.trace import Trace
+
+
+class StartValues(Protocol):
+    """Where the engine finds each group's accumulator before the batch."""
+
+    def lookup(self, key: str, person: IntArray, period_start: IntArray, year_starts: str) -> IntArray:
+        """Each row's starting value of accumulator `key` (0 where none is known)."""
+        ...
 
 
 @dataclass
@@ -70,7 +79,7 @@ class Book:
     batch: BillBatch
     where: Whereabouts
     remaining: dict[str, IntArray]
-    start: StartState
+    start: StartValues
     trace: Trace | None
     payments: list[Payment] = field(default_factory=list)
     ends: list[AccumulatorEnd] = field(default_factory=list)

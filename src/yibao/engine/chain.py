@@ -18,7 +18,7 @@ import numpy.typing as npt
 from yibao.engine.account import pay_from_accounts
 from yibao.engine.benefit import PolicyRun
 from yibao.engine.benefit_trace import trace_policy_run, trace_where
-from yibao.engine.book import AccumulatorEnd, Book, Payment, StartState
+from yibao.engine.book import AccumulatorEnd, Book, Payment, StartState, StartValues
 from yibao.engine.columns import BillBatch, BoolArray, Cat, IntArray
 from yibao.engine.combos import codes_in, resolve
 from yibao.engine.editions import editions_by_date
@@ -55,7 +55,7 @@ class EngineResult:
 def settle_columns(
     batch: BillBatch,
     policies: PolicySet,
-    start: StartState | None = None,
+    start: StartValues | None = None,
     as_known_on: date | None = None,
     with_trace: bool = False,
 ) -> EngineResult:

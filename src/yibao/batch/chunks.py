@@ -1,0 +1,127 @@
+"""Cut a book into chunks of whole persons, so no person-year is ever split between chunks.
+
+A Parquet book grouped by person streams batch by batch in bounded memory; any other book
+is read whole and stably sorted by person first (the engine then orders each person's
+bills by date, then input order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from yibao.batch.decode import check_columns
+from yibao.batch.io import is_parquet, read_table
+from yibao.engine.columns import IntArray
+
+ROW = "__row"
+
+
+@dataclass
+class Chunk:
+    """Some whole persons' bills and their 0-based row numbers in the book."""
+
+    table: pa.Table
+    rows: IntArray
+
+
+@dataclass
+class Book:
+    """An opened book: how many bills, whether it streams, and its chunks."""
+
+    path: Path
+    num_rows: int
+    streams: bool
+    chunk_rows: int
+    _table: pa.Table | None = None
+
+    def columns(self, names: list[str]) -> pa.Table:
+        """Some whole columns of the book (those it has), without reading the rest of a Parquet file."""
+        if self._table is not None:
+            return self._table.select([n for n in names if n in self._table.column_names])
+        present = pq.read_schema(self.path).names
+        return pq.read_table(self.path, columns=[n for n in names if n in present])
+
+    def chunks(self) -> Iterator[Chunk]:
+        """Chunks of about `chunk_rows` bills, cut only between persons."""
+        if self.streams:
+            yield from self._stream()
+            return
+        assert self._table is not None
+        table = self._table
+        for start, stop in _cuts(_person_codes(table), self.chunk_rows):
+            part = table.slice(start, stop - start)
+            yield Chunk(part.drop_columns([ROW]), _np(part.column(ROW)).astype(np.int64))
+
+    def _stream(self) -> Iterator[Chunk]:
+        carry: pa.Table | None = None
+        offset = 0
+        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=self.chunk_rows):
+            table = pa.Table.from_batches([batch])
+            table = table.append_column(ROW, pa.array(np.arange(offset, offset + len(table)), pa.int64()))
+            offset += len(table)
+            if carry is not None:
+                table = pa.concat_tables([carry, table])
+            codes = _person_codes(table)
+            tail = int(np.flatnonzero(codes != codes[-1])[-1]) + 1 if (codes != codes[-1]).any() else 0
+            carry = table.slice(tail)
+            if tail:
+                head = table.slice(0, tail)
+                yield Chunk(head.drop_columns([ROW]), _np(head.column(ROW)).astype(np.int64))
+        if carry is not None and carry.num_rows:
+            yield Chunk(carry.drop_columns([ROW]), _np(carry.column(ROW)).astype(np.int64))
+
+
+def open_book(path: Path, chunk_rows: int) -> Book:
+    """Check the columns, then stream a grouped Parquet book or read and group any other."""
+    if is_parquet(path) and path.exists():
+        schema = pq.read_schema(path)
+        check_columns(schema)
+        people = pq.read_table(path, columns=["person_id"])
+        if _grouped(_person_codes(people)):
+            return Book(path, people.num_rows, True, chunk_rows)
+    table = read_table(path, strings=True)
+    check_columns(table.schema)
+    table = table.append_column(ROW, pa.array(np.arange(table.num_rows), pa.int64()))
+    if not _grouped(_person_codes(table)):
+        order: Any = pc.sort_indices(table, sort_keys=[("person_id", "ascending"), (ROW, "ascending")])
+        table = table.take(order)
+    return Book(path, table.num_rows, False, chunk_rows, table)
+
+
+def _np(values: Any) -> Any:
+    return np.asarray(values.to_numpy(zero_copy_only=False))
+
+
+def _person_codes(table: pa.Table) -> IntArray:
+    text: Any = pc.cast(table.column("person_id"), pa.string())
+    column: Any = pc.fill_null(text, pa.scalar(""))
+    encoded: Any = pc.dictionary_encode(column.combine_chunks())
+    codes: IntArray = _np(encoded.indices).astype(np.int64)
+    return codes
+
+
+def _grouped(codes: IntArray) -> bool:
+    """True when each person's bills are contiguous."""
+    if len(codes) == 0:
+        return True
+    runs = int(np.count_nonzero(codes[1:] != codes[:-1])) + 1
+    return runs == len(np.unique(codes))
+
+
+def _cuts(codes: IntArray, chunk_rows: int) -> Iterator[tuple[int, int]]:
+    """(start, stop) of chunks, each ending where a person ends."""
+    n = len(codes)
+    starts = np.append(np.flatnonzero(codes[1:] != codes[:-1]) + 1, n)
+    begin = 0
+    while begin < n:
+        stop = int(starts[np.searchsorted(starts, begin + chunk_rows)]) if begin + chunk_rows < n else n
+        yield begin, stop
+        begin = stop

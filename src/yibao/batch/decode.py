@@ -1,0 +1,299 @@
+"""Arrow book columns to engine columns, with every bad value reported by row, field and fix.
+
+Whole-file problems (a missing or unknown column, a float amount column) raise InputError;
+a bad value makes only its row fail, and the good rows go on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from yibao.batch.format import AMOUNTS, INPUT_COLUMNS, LIST_SEPARATOR, SPECIAL_DRUG_PREFIX
+from yibao.engine.columns import BillBatch, BoolArray, Cat, Holdings, IntArray
+from yibao.errors import InputError, Problem
+from yibao.money import parse_yuan
+from yibao.policy.models import BILL_KINDS
+
+RowProblems = dict[int, list[Problem]]
+_YUAN = r"^\d{1,13}(\.\d{1,2})?$"
+_REQUIRED = [c.name for c in INPUT_COLUMNS if c.required]
+_OPTIONAL_AMOUNTS = ("class_b_copay", "personal_account_balance")
+_KNOWN = {c.name for c in INPUT_COLUMNS} - {"special_drug.<list>"}
+_ENUMS = {
+    "kind": list(BILL_KINDS),
+    "registration": ["none", "long_term", "referral", "emergency", "temporary"],
+    "settlement": ["", "direct", "manual"],
+}
+
+
+@dataclass
+class Decoded:
+    """The good rows as engine columns, their positions in the chunk, and the bad rows' problems."""
+
+    batch: BillBatch
+    rows: IntArray
+    person_ids: list[str]
+    problems: RowProblems
+
+
+def check_columns(schema: pa.Schema) -> None:
+    """Refuse a book whose columns are missing, unknown, or hold amounts as floats."""
+    names = set(schema.names)
+    problems = [
+        Problem("book", f"missing column {c!r}; `yibao schema batch` lists the columns")
+        for c in _REQUIRED
+        if c not in names
+    ]
+    for name in sorted(names):
+        base = name.removesuffix("_fen")
+        if name not in _KNOWN and base not in _KNOWN and not base.startswith(SPECIAL_DRUG_PREFIX):
+            problems.append(
+                Problem(f"book.{name}", f"unknown column {name!r}; `yibao schema batch` lists the columns")
+            )
+        elif _is_amount(base) and pa.types.is_floating(schema.field(name).type):
+            problems.append(
+                Problem(
+                    f"book.{name}",
+                    (
+                        f"column {name!r} holds floats, which cannot say 0.10 exactly; "
+                        "write yuan as decimals with two places or as strings"
+                    ),
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+
+def decode(table: pa.Table, first_row: int) -> Decoded:
+    """Engine columns for the good rows of a chunk; problems keyed by 0-based row within the chunk."""
+    n = table.num_rows
+    found: RowProblems = defaultdict(list)
+    texts = {name: _text(table, name, found) for name in ("bill_id", "person_id")}
+    cats = {
+        name: _category(table, name, found)
+        for name in ("kind", "scheme", "category", "level", "region", "registration", "settlement", "variant")
+    }
+    day = _dates(table, found)
+    amounts = {name: _amount(table, name, found, 0) for name in AMOUNTS}
+    for name in _drug_columns(table):
+        amounts[name] = _amount(table, name, found, 0)
+    optional = {name: _amount(table, name, found, -1) for name in _OPTIONAL_AMOUNTS}
+    months = _months(table, found)
+    del first_row
+    good = np.ones(n, dtype=bool)
+    good[list(found)] = False
+    rows = np.flatnonzero(good)
+    person: Any = pc.dictionary_encode(texts["person_id"])
+    batch = BillBatch(
+        bill_id=_np(texts["bill_id"]).astype(object),
+        person=_np(person.indices).astype(np.int64),
+        date=day,
+        kind=cats["kind"],
+        scheme=cats["scheme"],
+        category=cats["category"],
+        level=cats["level"],
+        variant=cats["variant"],
+        region=cats["region"],
+        registration=cats["registration"],
+        settlement=cats["settlement"],
+        designated=_flag(table, "designated"),
+        networked=_flag(table, "networked"),
+        contribution_paid=_flag(table, "contribution_paid"),
+        contribution_months=months,
+        components=amounts,
+        class_b_copay_given=optional["class_b_copay"],
+        account_balance=optional["personal_account_balance"],
+        products=_holdings(table),
+        flags=_list_flags(table, "flags"),
+    ).take(rows)
+    return Decoded(batch, rows, [str(p) for p in person.dictionary.to_pylist()], dict(found))
+
+
+def _np(values: Any) -> npt.NDArray[Any]:
+    """An Arrow array (any kind) as NumPy."""
+    return np.asarray(values.to_numpy(zero_copy_only=False))
+
+
+def _is_amount(name: str) -> bool:
+    return name in AMOUNTS or name in _OPTIONAL_AMOUNTS or name.startswith(SPECIAL_DRUG_PREFIX)
+
+
+def _drug_columns(table: pa.Table) -> list[str]:
+    return sorted({n.removesuffix("_fen") for n in table.column_names if n.startswith(SPECIAL_DRUG_PREFIX)})
+
+
+def _column(table: pa.Table, name: str) -> Any:
+    """A column as one Arrow array (empty text read as missing), or None when the book does not have it."""
+    if name not in table.column_names:
+        return None
+    column: Any = table.column(name).combine_chunks()
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        column = pc.if_else(pc.equal(column, pa.scalar("")), pa.scalar(None, column.type), column)
+    return column
+
+
+def _text(table: pa.Table, name: str, found: RowProblems) -> Any:
+    column: Any = pc.cast(_column(table, name), pa.string())
+    for row in np.flatnonzero(_np(column.is_null())).tolist():
+        found[row].append(Problem(f"bill.{name}", "required field is missing"))
+    return pc.fill_null(column, "")
+
+
+def _category(table: pa.Table, name: str, found: RowProblems) -> Cat:
+    column = _column(table, name)
+    spec = next(c for c in INPUT_COLUMNS if c.name == name)
+    default = spec.default or ""
+    if column is None:
+        return Cat(np.zeros(table.num_rows, np.int32), [default])
+    text: Any = pc.cast(column, pa.string())
+    if spec.required:
+        for row in np.flatnonzero(_np(text.is_null())).tolist():
+            found[row].append(Problem(_field(name), "required field is missing"))
+    encoded: Any = pc.dictionary_encode(pc.fill_null(text, default))
+    cat = Cat(
+        _np(encoded.indices).astype(np.int32),
+        [str(v) for v in encoded.dictionary.to_pylist()],
+    )
+    _check_values(name, cat, found)
+    return cat
+
+
+def _check_values(name: str, cat: Cat, found: RowProblems) -> None:
+    allowed = _ENUMS.get(name)
+    for code, value in enumerate(cat.values):
+        if allowed is not None and value not in allowed:
+            message = f"{value!r} is not allowed; expected " + ", ".join(repr(a) for a in allowed if a)
+        elif name == "region" and not re.fullmatch(r"\d{6}", value):
+            message = f"{value!r} is not a six-digit region code (GB/T 2260), e.g. '371500'"
+        else:
+            continue
+        for row in np.flatnonzero(cat.codes == code).tolist():
+            found[row].append(Problem(_field(name), message, value))
+
+
+def _field(name: str) -> str:
+    """The bill-document path of a book column, so batch and single-bill errors read alike."""
+    if name in ("scheme", "category", "products", "personal_account_balance"):
+        return f"bill.person.{name}"
+    if name in ("level", "region", "designated", "networked"):
+        return f"bill.institution.{name}"
+    if name in AMOUNTS or name == "class_b_copay":
+        return f"bill.split.{name}"
+    return f"bill.{name}"
+
+
+def _dates(table: pa.Table, found: RowProblems) -> npt.NDArray[np.datetime64]:
+    column: Any = _column(table, "date")
+    if pa.types.is_timestamp(column.type):
+        column = pc.cast(column, pa.date32())
+    if not pa.types.is_date32(column.type):
+        text: Any = pc.cast(column, pa.string())
+        parsed: Any = pc.strptime(text, "%Y-%m-%d", "s", error_is_null=True)
+        # strptime rolls 2025-02-30 over to March: keep only dates that print back as written
+        same: Any = pc.equal(pc.strftime(parsed, "%Y-%m-%d"), text)
+        parsed = pc.if_else(pc.fill_null(same, False), parsed, pa.scalar(None, pa.timestamp("s")))
+        for row in np.flatnonzero(_np(parsed.is_null())).tolist():
+            value = text[row].as_py()
+            message = (
+                "required field is missing"
+                if value is None
+                else f"{value!r} is not a date; write it as YYYY-MM-DD"
+            )
+            found[row].append(Problem("bill.date", message, value))
+        column = pc.cast(pc.fill_null(parsed, pa.scalar(0, pa.timestamp("s"))), pa.date32())
+    else:
+        for row in np.flatnonzero(_np(column.is_null())).tolist():
+            found[row].append(Problem("bill.date", "required field is missing"))
+        column = pc.fill_null(column, pa.scalar(0, pa.date32()))
+    return _np(column).astype("datetime64[D]")
+
+
+def _amount(table: pa.Table, name: str, found: RowProblems, missing: int) -> IntArray:
+    """Fen from a yuan column (decimal or string) or a `_fen` int column; -1/0 where empty."""
+    n = table.num_rows
+    if f"{name}_fen" in table.column_names:
+        given = _np(pc.fill_null(_column(table, f"{name}_fen"), missing)).astype(np.int64)
+        for row in np.flatnonzero(given < missing).tolist():
+            found[row].append(
+                Problem(
+                    _field(name), f"{given[row]} fen is negative; amounts must be 0 or more", str(given[row])
+                )
+            )
+        return np.maximum(given, missing)
+    column = _column(table, name)
+    if column is None:
+        return np.full(n, missing, np.int64)
+    text: Any = pc.cast(column, pa.string())
+    ok = _np(pc.fill_null(pc.match_substring_regex(text, _YUAN), True)).astype(bool)
+    for row in np.flatnonzero(~ok).tolist():
+        value = text[row].as_py()
+        try:
+            parse_yuan(value)
+            message = f"{value!r} is more than 9999999999999.99 yuan"
+        except ValueError as exc:
+            message = str(exc)
+        found[row].append(Problem(_field(name), message, value))
+    clean: Any = pc.if_else(pa.array(ok), text, pa.scalar("0"))
+    decimal: Any = pc.cast(clean, pa.decimal128(18, 2))
+    fen: Any = pc.cast(pc.multiply(decimal, pa.scalar(100, pa.int64())), pa.int64())
+    return _np(pc.fill_null(fen, missing)).astype(np.int64)
+
+
+def _months(table: pa.Table, found: RowProblems) -> IntArray:
+    column = _column(table, "contribution_months")
+    if column is None:
+        return np.full(table.num_rows, -1, np.int64)
+    text: Any = pc.cast(column, pa.string())
+    whole = _np(pc.fill_null(pc.match_substring_regex(text, r"^-?\d{1,6}$"), True)).astype(bool)
+    for row in np.flatnonzero(~whole).tolist():
+        value = text[row].as_py()
+        found[row].append(
+            Problem("bill.contribution_months", f"{value!r} is not a whole number of months", value)
+        )
+    digits: Any = pc.if_else(pa.array(whole), text, pa.scalar("0"))
+    months = _np(pc.fill_null(pc.cast(digits, pa.int64()), -1))
+    given = ~_np(column.is_null()).astype(bool)
+    for row in np.flatnonzero(given & (months < 0)).tolist():
+        found[row].append(Problem("bill.contribution_months", f"{months[row]} is negative; give 0 or more"))
+    return months.astype(np.int64)
+
+
+def _flag(table: pa.Table, name: str) -> BoolArray:
+    column = _column(table, name)
+    if column is None:
+        return np.ones(table.num_rows, dtype=bool)
+    if not pa.types.is_boolean(column.type):
+        column = pc.equal(pc.utf8_lower(pc.cast(column, pa.string())), pa.scalar("true"))
+    return _np(pc.fill_null(column, True)).astype(bool)
+
+
+def _members(table: pa.Table, name: str) -> dict[str, BoolArray]:
+    """For a ';'-separated list column, a mask per member value."""
+    column = _column(table, name)
+    if column is None:
+        return {}
+    text: Any = pc.fill_null(pc.cast(column, pa.string()), "")
+    values = pc.unique(pc.list_flatten(pc.split_pattern(text, LIST_SEPARATOR))).to_pylist()
+    masks = {}
+    for value in sorted(v.strip() for v in values if v and v.strip()):
+        pattern = f"(^|{LIST_SEPARATOR})\\s*{re.escape(value)}\\s*({LIST_SEPARATOR}|$)"
+        masks[value] = _np(pc.match_substring_regex(text, pattern)).astype(bool)
+    return masks
+
+
+def _holdings(table: pa.Table) -> dict[str, Holdings]:
+    held, pre = _members(table, "products"), _members(table, "pre_existing")
+    n = table.num_rows
+    return {pid: Holdings(mask, pre.get(pid, np.zeros(n, bool)) & mask) for pid, mask in held.items()}
+
+
+def _list_flags(table: pa.Table, name: str) -> dict[str, BoolArray]:
+    return _members(table, name)

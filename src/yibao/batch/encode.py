@@ -1,0 +1,134 @@
+"""Engine results to Arrow tables: one row per bill, and the accumulators per person-period."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from yibao.documents.accumulators import COUNT_KINDS
+from yibao.engine.chain import EngineResult
+from yibao.engine.columns import IntArray
+from yibao.engine.periods import period_label
+from yibao.engine.scope import MODE_REASONS, MODES, REGISTRATIONS, SCOPES
+
+PAYERS = ("basic", "critical", "supplementary", "personal_account")
+YUAN = pa.decimal128(18, 2)
+
+
+def yuan_array(fen: IntArray) -> pa.Array[Any]:
+    """Fen as an exact decimal(18, 2) array: the unscaled value of a decimal is the amount in fen."""
+    fen = np.ascontiguousarray(fen, dtype=np.int64)
+    words = np.empty((len(fen), 2), dtype="<i8")
+    words[:, 0] = fen
+    words[:, 1] = fen >> 63  # sign extension into the high word
+    return pa.Array.from_buffers(YUAN, len(fen), [None, pa.py_buffer(words.tobytes())])
+
+
+def benefit_column(policy_id: str, benefit: str) -> str:
+    """The output column of one benefit's payments."""
+    return f"pay:{policy_id}:{benefit}"
+
+
+def results_table(
+    result: EngineResult, rows: IntArray, person_ids: list[str], benefit_columns: list[str]
+) -> pa.Table:
+    """One row per settled bill; `rows` are the bills' 0-based positions in the input book."""
+    settled = np.flatnonzero(result.settled)
+    batch = result.batch
+    columns: dict[str, Any] = {
+        "row": pa.array(rows[settled] + 1, pa.int64()),
+        "bill_id": pa.array(batch.bill_id[settled].astype(str), pa.string()),
+        "person_id": pa.array(
+            np.array(person_ids, dtype=object)[batch.person[settled]].astype(str), pa.string()
+        ),
+        "scheme": _labels(result.scheme_refs, result.scheme_index[settled]),
+        "total": yuan_array(result.total[settled]),
+    }
+    by_payer = {payer: np.zeros(len(batch), np.int64) for payer in PAYERS}
+    by_benefit = {name: np.zeros(len(batch), np.int64) for name in benefit_columns}
+    for payment in result.payments:
+        by_payer[payment.payer] += payment.amount
+        name = benefit_column(payment.policy_id, payment.benefit)
+        if name in by_benefit:
+            by_benefit[name] += payment.amount
+    for payer in PAYERS:
+        columns[payer] = yuan_array(by_payer[payer][settled])
+    columns["out_of_pocket"] = yuan_array(result.out_of_pocket[settled])
+    where = result.where
+    columns["mode"] = _labels(list(MODES), where.mode[settled])
+    columns["mode_reason"] = _labels(list(MODE_REASONS), where.mode_reason[settled])
+    columns["scope"] = _labels(list(SCOPES), where.scope[settled])
+    columns["registration"] = _labels(list(REGISTRATIONS), where.registration[settled])
+    for name in benefit_columns:
+        columns[name] = yuan_array(by_benefit[name][settled])
+    return pa.table(columns)
+
+
+def results_schema(benefit_columns: list[str]) -> pa.Schema:
+    """The schema of a results file, for writing one even when no bill could be settled."""
+    text = ("bill_id", "person_id", "scheme", "mode", "mode_reason", "scope", "registration")
+    fields: list[pa.Field[Any]] = [pa.field("row", pa.int64())]
+    for name in (
+        "bill_id",
+        "person_id",
+        "scheme",
+        "total",
+        *PAYERS,
+        "out_of_pocket",
+        "mode",
+        "mode_reason",
+        "scope",
+        "registration",
+        *benefit_columns,
+    ):
+        fields.append(pa.field(name, pa.string() if name in text else YUAN))
+    return pa.schema(fields)
+
+
+def _labels(values: list[str], codes: npt.NDArray[np.integer[Any]]) -> pa.Array[Any]:
+    """A string column from codes into a small list of values (via a dictionary array)."""
+    dictionary = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(values, pa.string()))
+    decoded: pa.Array[Any] = pc.cast(dictionary, pa.string())
+    return decoded
+
+
+ACCUMULATOR_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("policy_id", pa.string()),
+        ("period", pa.string()),
+        ("key", pa.string()),
+        ("value", pa.string()),
+    ]
+)
+
+
+def accumulators_table(result: EngineResult, person_ids: list[str]) -> pa.Table:
+    """The accumulators after the chunk, one row per person, period and key."""
+    parts = []
+    names = np.array(person_ids, dtype=object)
+    for end in result.ends:
+        if len(end.person) == 0:
+            continue
+        starts, inverse = np.unique(end.period_start, return_inverse=True)
+        labels = np.array([period_label(int(s), end.year_starts) for s in starts], dtype=object)[inverse]
+        kind = end.key.split("/")[1]
+        values: Any = pa.array(end.value, pa.int64()) if kind in COUNT_KINDS else yuan_array(end.value)
+        parts.append(
+            pa.table(
+                {
+                    "person_id": pa.array(names[end.person].astype(str), pa.string()),
+                    "policy_id": pa.array([end.key.split("/")[0]] * len(end.person), pa.string()),
+                    "period": pa.array(labels.astype(str), pa.string()),
+                    "key": pa.array([end.key] * len(end.person), pa.string()),
+                    "value": pc.cast(values, pa.string()),
+                }
+            )
+        )
+    if not parts:
+        return ACCUMULATOR_SCHEMA.empty_table()
+    return pa.concat_tables(parts)

@@ -1,0 +1,63 @@
+"""Read and write books and their companion files: Parquet or CSV, by file name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from yibao.errors import InputError, Problem
+
+
+def is_parquet(path: Path) -> bool:
+    """True for .parquet/.pq files; everything else is read and written as CSV."""
+    return path.suffix.lower() in (".parquet", ".pq")
+
+
+def read_table(path: Path, strings: bool = False) -> pa.Table:
+    """A whole file as a table; CSV columns are read as text when `strings` (amounts stay exact)."""
+    if not path.exists():
+        raise InputError(Problem(str(path), "no such file; give the path of a Parquet or CSV file"))
+    try:
+        if is_parquet(path):
+            return pq.read_table(path)
+        convert = pacsv.ConvertOptions(strings_can_be_null=True)
+        if strings:
+            header = pacsv.read_csv(
+                path, read_options=pacsv.ReadOptions(skip_rows_after_names=0)
+            ).schema.names
+            convert = pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True
+            )
+        return pacsv.read_csv(path, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        raise InputError(Problem(str(path), f"cannot be read: {exc}")) from None
+
+
+class TableWriter:
+    """Writes tables one after another to a Parquet or CSV file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: Any = None
+
+    def write(self, table: pa.Table) -> None:
+        """Append a table (all with the same schema)."""
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if is_parquet(self.path):
+                self._writer = pq.ParquetWriter(self.path, table.schema)
+            else:
+                self._writer = pacsv.CSVWriter(self.path, table.schema)
+        self._writer.write_table(table)
+
+    def close(self, empty_schema: pa.Schema | None = None) -> None:
+        """Finish the file; an empty file with a header when nothing was written."""
+        if self._writer is None and empty_schema is not None:
+            self.write(empty_schema.empty_table())
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

@@ -1,0 +1,197 @@
+"""Settle a whole book on one machine: chunks of whole persons through the one engine.
+
+Good rows go through; bad rows are collected with their row number, field and reason
+(or, with `strict`, the first bad row stops the run). Results, accumulators and errors
+are written as each chunk finishes, so memory stays bounded by the chunk size.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+
+from yibao.batch.chunks import Book, Chunk, open_book
+from yibao.batch.decode import decode
+from yibao.batch.encode import (
+    ACCUMULATOR_SCHEMA,
+    PAYERS,
+    accumulators_table,
+    benefit_column,
+    results_schema,
+    results_table,
+)
+from yibao.batch.format import LIST_SEPARATOR
+from yibao.batch.io import TableWriter
+from yibao.batch.start import BookStart
+from yibao.engine.book import StartState
+from yibao.engine.chain import settle_columns
+from yibao.errors import InputError, Problem
+from yibao.policy.lookup import PolicySet
+
+_ERROR_TYPES: dict[str, pa.DataType] = {
+    "row": pa.int64(),
+    "bill_id": pa.string(),
+    "field": pa.string(),
+    "value": pa.string(),
+    "message": pa.string(),
+}
+ERROR_SCHEMA = pa.schema(_ERROR_TYPES)
+
+
+@dataclass
+class BatchOptions:
+    """How to run a book."""
+
+    chunk_rows: int = 131_072
+    strict: bool = False
+    as_known_on: date | None = None
+    start: BookStart | None = None
+    accumulators_path: Path | None = None
+    errors_path: Path | None = None
+
+
+@dataclass
+class Summary:
+    """What a run did: bills, failures, totals per payer (fen), time."""
+
+    bills: int = 0
+    settled: int = 0
+    failed: int = 0
+    total_fen: int = 0
+    paid_fen: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PAYERS, 0))
+    out_of_pocket_fen: int = 0
+    seconds: float = 0.0
+    errors_path: Path | None = None
+
+
+@dataclass
+class ChunkResult:
+    """One chunk's outputs as tables."""
+
+    results: pa.Table
+    accumulators: pa.Table
+    errors: pa.Table
+    sums_fen: dict[str, int]
+
+
+def benefit_columns(book: Book, policies: PolicySet) -> list[str]:
+    """Every benefit that can pay a bill of this book: its schemes, their critical plans, its products."""
+    table = book.columns(["scheme", "products"])
+    schemes = {str(s).partition("@")[0] for s in table.column("scheme").unique().to_pylist() if s}
+    products: set[str] = set()
+    if "products" in table.column_names:
+        for value in table.column("products").unique().to_pylist():
+            products |= {p.strip() for p in str(value or "").split(LIST_SEPARATOR) if p.strip()}
+    reachable = [pid for pid in sorted(schemes) if pid in policies.editions]
+    reachable += sorted(
+        pid
+        for pid, eds in policies.editions.items()
+        if eds[0].kind == "critical" and schemes & {c for e in eds for c in e.covers}
+    )
+    reachable += sorted(p for p in products if p in policies.editions)
+    names = []
+    for pid in reachable:
+        eds = policies.editions[pid]
+        names += [benefit_column(pid, b) for b in dict.fromkeys(n for e in eds for n in e.benefits)]
+        if any(e.personal_account is not None for e in eds):
+            names.append(benefit_column(pid, "personal_account"))
+    return names
+
+
+def settle_chunk(chunk: Chunk, policies: PolicySet, options: BatchOptions, columns: list[str]) -> ChunkResult:
+    """Decode, settle and encode one chunk of whole persons."""
+    decoded = decode(chunk.table, int(chunk.rows[0]) if len(chunk.rows) else 0)
+    start = options.start.for_chunk(decoded.person_ids) if options.start else StartState()
+    result = settle_columns(decoded.batch, policies, start, options.as_known_on)
+    book_rows = chunk.rows[decoded.rows]
+    problems = {int(chunk.rows[r]): p for r, p in decoded.problems.items()}
+    problems |= {int(book_rows[r]): p for r, p in result.problems.items()}
+    bill_ids = chunk.table.column("bill_id").to_pylist()
+    by_book_row = dict(zip(chunk.rows.tolist(), bill_ids, strict=True))
+    settled = result.settled
+    sums = {payer: 0 for payer in PAYERS}
+    for payment in result.payments:
+        sums[payment.payer] += int(payment.amount[settled].sum())
+    sums["total"] = int(result.total[settled].sum())
+    sums["out_of_pocket"] = int(result.out_of_pocket[settled].sum())
+    return ChunkResult(
+        results_table(result, book_rows, decoded.person_ids, columns),
+        accumulators_table(result, decoded.person_ids),
+        _errors_table(problems, by_book_row),
+        sums,
+    )
+
+
+def _errors_table(problems: dict[int, list[Problem]], bill_ids: dict[int, object]) -> pa.Table:
+    rows = [
+        (row + 1, str(bill_ids.get(row) or ""), p.where, p.value or "", p.message)
+        for row, found in sorted(problems.items())
+        for p in found
+    ]
+    return pa.table(
+        {
+            name: pa.array([r[i] for r in rows], ERROR_SCHEMA.field(name).type)
+            for i, name in enumerate(ERROR_SCHEMA.names)
+        }
+    )
+
+
+def run_batch(
+    in_path: Path,
+    out_path: Path,
+    policies: PolicySet,
+    options: BatchOptions,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """Settle every bill of a book; write results, accumulators and errors."""
+    began = time.perf_counter()
+    book = open_book(in_path, options.chunk_rows)
+    columns = benefit_columns(book, policies)
+    summary = Summary(bills=book.num_rows)
+    results, accumulators = TableWriter(out_path), TableWriter(options.accumulators_path or Path())
+    errors_path = options.errors_path or out_path.with_name(out_path.name + ".errors.csv")
+    errors = TableWriter(errors_path)
+    held: list[pa.Table] = []
+    try:
+        for chunk in book.chunks():
+            done = settle_chunk(chunk, policies, options, columns)
+            if options.strict and done.errors.num_rows:
+                first = done.errors.slice(0, 1).to_pylist()[0]
+                raise InputError(
+                    Problem(f"row {first['row']}: {first['field']}", first["message"], first["value"])
+                )
+            _add(summary, done)
+            if book.streams:
+                results.write(done.results)  # a grouped book streams in row order
+            else:
+                held.append(done.results)  # read whole and regrouped: written in row order at the end
+            if options.accumulators_path is not None:
+                accumulators.write(done.accumulators)
+            if done.errors.num_rows:
+                errors.write(done.errors)
+            if progress is not None:
+                progress(chunk.table.num_rows)
+        if held:
+            results.write(pa.concat_tables(held).sort_by("row"))
+    finally:
+        results.close(results_schema(columns))
+        if options.accumulators_path is not None:
+            accumulators.close(ACCUMULATOR_SCHEMA)
+        errors.close()
+    summary.errors_path = errors_path if summary.failed else None
+    summary.seconds = time.perf_counter() - began
+    return summary
+
+
+def _add(summary: Summary, done: ChunkResult) -> None:
+    summary.settled += done.results.num_rows
+    summary.failed += len(set(done.errors.column("row").to_pylist()))
+    summary.total_fen += done.sums_fen["total"]
+    summary.out_of_pocket_fen += done.sums_fen["out_of_pocket"]
+    for payer in PAYERS:
+        summary.paid_fen[payer] += done.sums_fen[payer]
