@@ -145,11 +145,13 @@ export class EstimateForm {
       div.className = "check";
       const input = document.createElement("input");
       Object.assign(input, { type: "checkbox", name: "prod", value: id, id: `f-prod-${id}` });
-      input.checked = held.has(id);
+      const edition = editionOn(product, date);
+      const inForce = edition.valid_from <= date && date <= edition.valid_to;
+      input.checked = held.has(id) && inForce;
+      input.disabled = !inForce;
       input.setAttribute("aria-describedby", "f-prod-error");
       const label = document.createElement("label");
       label.htmlFor = input.id;
-      const edition = editionOn(product, date);
       const valid = this.words.form_products_valid
         .replace("{from}", edition.valid_from)
         .replace("{to}", edition.valid_to);
