@@ -24,6 +24,7 @@ from yibao.policy.models import BILL_KINDS
 
 RowProblems = dict[int, list[Problem]]
 _YUAN = r"^\d{1,13}(\.\d{1,2})?$"
+_CENTS_SCALE = 2
 _REQUIRED = [c.name for c in INPUT_COLUMNS if c.required]
 _OPTIONAL_AMOUNTS = ("class_b_copay", "personal_account_balance")
 _KNOWN = {c.name for c in INPUT_COLUMNS} - {"special_drug.<list>"}
@@ -231,6 +232,8 @@ def _amount(table: pa.Table, name: str, found: RowProblems, missing: int) -> Int
     column = _column(table, name)
     if column is None:
         return np.full(n, missing, np.int64)
+    if pa.types.is_decimal(column.type) and column.type.scale <= _CENTS_SCALE:
+        return _decimal_fen(column, name, found, missing)
     text: Any = pc.cast(column, pa.string())
     ok = _np(pc.fill_null(pc.match_substring_regex(text, _YUAN), True)).astype(bool)
     for row in np.flatnonzero(~ok).tolist():
@@ -245,6 +248,27 @@ def _amount(table: pa.Table, name: str, found: RowProblems, missing: int) -> Int
     decimal: Any = pc.cast(clean, pa.decimal128(18, 2))
     fen: Any = pc.cast(pc.multiply(decimal, pa.scalar(100, pa.int64())), pa.int64())
     return _np(pc.fill_null(fen, missing)).astype(np.int64)
+
+
+def _decimal_fen(column: Any, name: str, found: RowProblems, missing: int) -> IntArray:
+    """Fen from a decimal column with at most two places: its unscaled integers, read in place."""
+    words = np.frombuffer(column.buffers()[1], dtype="<i8")[
+        2 * column.offset : 2 * (column.offset + len(column))
+    ]
+    low, high = words[0::2], words[1::2]
+    if not np.array_equal(high, low >> 63):
+        raise InputError(
+            Problem(f"book.{name}", "amounts beyond 92,233,720,368,547,758.07 yuan cannot be exact")
+        )
+    fen: IntArray = low * 10 ** (_CENTS_SCALE - column.type.scale)
+    if column.null_count:
+        fen = np.where(_np(column.is_null()).astype(bool), missing, fen)
+    for row in np.flatnonzero(fen < missing).tolist():
+        found[row].append(
+            Problem(_field(name), f"'{column[row].as_py()}' is negative; amounts must be 0 or more")
+        )
+    clipped: IntArray = np.maximum(fen, missing)
+    return clipped
 
 
 def _months(table: pa.Table, found: RowProblems) -> IntArray:

@@ -34,17 +34,15 @@ def benefit_column(policy_id: str, benefit: str) -> str:
 
 
 def results_table(
-    result: EngineResult, rows: IntArray, person_ids: list[str], benefit_columns: list[str]
+    result: EngineResult, rows: IntArray, ids: pa.Table, benefit_columns: list[str]
 ) -> pa.Table:
-    """One row per settled bill; `rows` are the bills' 0-based positions in the input book."""
+    """One row per settled bill; `rows` are the bills' positions in the book, `ids` their bill and person ids."""
     settled = np.flatnonzero(result.settled)
     batch = result.batch
     columns: dict[str, Any] = {
         "row": pa.array(rows[settled] + 1, pa.int64()),
-        "bill_id": pa.array(batch.bill_id[settled].astype(str), pa.string()),
-        "person_id": pa.array(
-            np.array(person_ids, dtype=object)[batch.person[settled]].astype(str), pa.string()
-        ),
+        "bill_id": ids.column("bill_id").take(settled),
+        "person_id": ids.column("person_id").take(settled),
         "scheme": _labels(result.scheme_refs, result.scheme_index[settled]),
         "total": yuan_array(result.total[settled]),
     }

@@ -37,6 +37,9 @@ def read_table(path: Path, strings: bool = False) -> pa.Table:
         raise InputError(Problem(str(path), f"cannot be read: {exc}")) from None
 
 
+_UNIQUE = {"bill_id", "person_id"}  # nearly one value per row: a dictionary would only cost time
+
+
 class TableWriter:
     """Writes tables one after another to a Parquet or CSV file."""
 
@@ -49,7 +52,13 @@ class TableWriter:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if is_parquet(self.path):
-                self._writer = pq.ParquetWriter(self.path, table.schema)
+                labels = [
+                    f.name for f in table.schema if pa.types.is_string(f.type) and f.name not in _UNIQUE
+                ]
+                options: Any = {
+                    "use_dictionary": labels
+                }  # pyarrow takes a list of columns; its stubs say bool
+                self._writer = pq.ParquetWriter(self.path, table.schema, **options)
             else:
                 self._writer = pacsv.CSVWriter(self.path, table.schema)
         self._writer.write_table(table)

@@ -111,17 +111,19 @@ def settle_chunk(chunk: Chunk, policies: PolicySet, options: BatchOptions, colum
     book_rows = chunk.rows[decoded.rows]
     problems = {int(chunk.rows[r]): p for r, p in decoded.problems.items()}
     problems |= {int(book_rows[r]): p for r, p in result.problems.items()}
-    bill_ids = chunk.table.column("bill_id").to_pylist()
-    by_book_row = dict(zip(chunk.rows.tolist(), bill_ids, strict=True))
+    position = {int(row): i for i, row in enumerate(chunk.rows.tolist())} if problems else {}
+    by_book_row = {row: chunk.table.column("bill_id")[position[row]].as_py() for row in problems}
     settled = result.settled
     sums = {payer: 0 for payer in PAYERS}
     for payment in result.payments:
         sums[payment.payer] += int(payment.amount[settled].sum())
     sums["total"] = int(result.total[settled].sum())
     sums["out_of_pocket"] = int(result.out_of_pocket[settled].sum())
+    ids = chunk.table.select(["bill_id", "person_id"]).take(decoded.rows)
+    wanted = options.accumulators_path is not None
     return ChunkResult(
-        results_table(result, book_rows, decoded.person_ids, columns),
-        accumulators_table(result, decoded.person_ids),
+        results_table(result, book_rows, ids, columns),
+        accumulators_table(result, decoded.person_ids) if wanted else ACCUMULATOR_SCHEMA.empty_table(),
         _errors_table(problems, by_book_row),
         sums,
     )

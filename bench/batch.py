@@ -1,0 +1,171 @@
+"""Benchmark the batch engine against the per-bill loop a user would otherwise write.
+
+    python bench/batch.py --n 1000000
+
+Generates (or reuses) a seeded book, reads it (timed separately), runs the batch engine over
+it in memory (decode, settle, encode; median of 3), runs the one-bill-at-a-time loop over the
+same engine on a sample of whole persons, checks both agree on that sample, and prints as its
+LAST line one JSON object: bills, seconds, bills_per_s, loop_bills_per_s, speedup, agree,
+peak_rss_mb (and input_mb, read_seconds, write_seconds, peak_over_input for context).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.gen import generate
+from yibao.batch.chunks import Chunk, _cuts, _person_codes
+from yibao.batch.io import TableWriter
+from yibao.batch.runner import BatchOptions, benefit_columns, settle_chunk
+from yibao.documents.bill import parse_bill
+from yibao.policy.lookup import PolicySet
+from yibao.settle import settle_bill
+
+
+class _InMemoryBook:
+    """What benefit_columns needs from a book, for a table already in memory."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+
+    def columns(self, names: list[str]) -> pa.Table:
+        return self.table.select([n for n in names if n in self.table.column_names])
+
+
+def engine_pass(
+    table: pa.Table, policies: PolicySet, chunk_rows: int, writer: TableWriter | None, spent: list[float]
+) -> pa.Table:
+    """Decode, settle and encode the book in chunks of whole persons; return the first chunk's results.
+
+    Results go to `writer` when given (time spent writing is appended to `spent`); otherwise they
+    are dropped, as a streaming run drops them once written.
+    """
+    options = BatchOptions(chunk_rows=chunk_rows)
+    columns = benefit_columns(_InMemoryBook(table), policies)  # type: ignore[arg-type]
+    first: pa.Table | None = None
+    for start, stop in _cuts(_person_codes(table), chunk_rows):
+        part = table.slice(start, stop - start)
+        done = settle_chunk(Chunk(part, np.arange(start, stop, dtype=np.int64)), policies, options, columns)
+        first = done.results if first is None else first
+        if writer is not None:
+            began = time.perf_counter()
+            writer.write(done.results)
+            spent.append(time.perf_counter() - began)
+    assert first is not None
+    return first
+
+
+def loop_pass(table: pa.Table, policies: PolicySet) -> list[dict[str, str]]:
+    """The honest alternative: the same engine called once per bill with running accumulators."""
+    out = []
+    carried: dict[str, dict[str, Any]] = {}
+    for row in table.to_pylist():
+        products = [{"id": p} for p in str(row.get("products") or "").split(";") if p]
+        bill = {
+            "id": row["bill_id"],
+            "date": row["date"].isoformat(),
+            "kind": row["kind"],
+            "person": {"scheme": row["scheme"], "category": row["category"], "products": products},
+            "institution": {"region": row["region"], "level": row["level"]},
+            "registration": row["registration"],
+            "split": {k: f"{Decimal(row[k]):.2f}" for k in ("class_a", "class_b", "class_c")},
+            "year_to_date": carried.get(row["person_id"], {}),
+        }
+        doc = settle_bill(parse_bill(bill), policies)
+        carried[row["person_id"]] = dict(doc.accumulators)
+        basic = sum(Decimal(p.amount) for p in doc.payments if p.payer == "basic")
+        out.append({"bill_id": doc.bill_id, "out_of_pocket": doc.out_of_pocket, "basic": f"{basic:.2f}"})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--data", type=Path, default=Path(__file__).parent / "data")
+    parser.add_argument("--sample", type=int, default=2000, help="bills settled by the per-bill loop")
+    parser.add_argument("--chunk-rows", type=int, default=131_072)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    path = args.data / f"book-{args.n}.parquet"
+    if not path.exists():
+        args.data.mkdir(parents=True, exist_ok=True)
+        pq.write_table(generate(args.n), path, row_group_size=1 << 20)
+    policies = PolicySet.load()
+
+    began = time.perf_counter()
+    table = pq.read_table(path)
+    read_seconds = time.perf_counter() - began
+    input_mb = table.nbytes / 2**20
+
+    timings = []
+    first = table
+    for _ in range(args.repeat):
+        began = time.perf_counter()
+        first = engine_pass(table, policies, args.chunk_rows, None, [])
+        timings.append(time.perf_counter() - began)
+    seconds = statistics.median(timings)
+
+    writer = TableWriter(args.data / f"out-{args.n}.parquet")
+    spent: list[float] = []
+    engine_pass(table, policies, args.chunk_rows, writer, spent)
+    writer.close()
+    write_seconds = sum(spent)
+
+    persons = pc.unique(table.column("person_id").slice(0, args.sample * 2))
+    sample = table.filter(pc.is_in(table.column("person_id"), value_set=persons)).slice(0, args.sample)
+    last = sample.column("person_id")[-1]
+    sample = sample.filter(pc.not_equal(sample.column("person_id"), last))  # whole persons only
+    began = time.perf_counter()
+    looped = loop_pass(sample, policies)
+    loop_rate = len(looped) / (time.perf_counter() - began)
+
+    batch_rows = first.slice(0, len(looped)).to_pylist()
+    agree = len(batch_rows) == len(looped) and all(
+        b["bill_id"] == x["bill_id"]
+        and f"{b['out_of_pocket']:.2f}" == x["out_of_pocket"]
+        and f"{b['basic']:.2f}" == x["basic"]
+        for b, x in zip(batch_rows, looped, strict=True)
+    )
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rate = args.n / seconds
+    print(
+        f"read {read_seconds:.2f}s, engine median {seconds:.2f}s of {[round(t, 2) for t in timings]}, "
+        f"write {write_seconds:.2f}s; loop {loop_rate:,.0f} bills/s on {len(looped)} bills"
+    )
+    print(
+        json.dumps(
+            {
+                "bills": args.n,
+                "seconds": round(seconds, 3),
+                "bills_per_s": round(rate),
+                "loop_bills_per_s": round(loop_rate),
+                "speedup": round(rate / loop_rate, 1),
+                "agree": agree,
+                "peak_rss_mb": round(peak_mb),
+                "input_mb": round(input_mb),
+                "peak_over_input": round(peak_mb / input_mb, 2),
+                "read_seconds": round(read_seconds, 3),
+                "write_seconds": round(write_seconds, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
