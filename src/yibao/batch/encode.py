@@ -36,7 +36,7 @@ def benefit_column(policy_id: str, benefit: str) -> str:
 def results_table(
     result: EngineResult, rows: IntArray, ids: pa.Table, benefit_columns: list[str]
 ) -> pa.Table:
-    """One row per settled bill; `rows` are the bills' positions in the book, `ids` their bill and person ids."""
+    """One row per settled bill; `rows` are the bills' book positions, `ids` their bill and person ids."""
     settled = np.flatnonzero(result.settled)
     batch = result.batch
     columns: dict[str, Any] = {
