@@ -1,0 +1,104 @@
+"""The service's handle on the store: the database, the settlement recorder, the key cache.
+
+Opened on first use, so an app that only estimates never touches a database. The
+embedded SQLite file is created and migrated on open; an external database must
+already be at the newest migration (`yibao db upgrade`), or opening refuses.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from yibao.api.settings import ServiceSettings
+from yibao.policy.lookup import PolicySet
+from yibao.store.batcher import Batcher
+from yibao.store.database import Database, default_database_path
+from yibao.store.keys import Caller, verify_key
+from yibao.store.migrate import check_at_head, upgrade
+from yibao.store.recording import record
+from yibao.store.requests import Outcome, SettleRequest
+
+log = logging.getLogger("yibao.api")
+KEY_CACHE_SECONDS = 10.0
+"""How long a verified key is trusted without asking the database (a revocation takes this long)."""
+KEY_CACHE_SIZE = 10_000
+
+
+def open_database(settings: ServiceSettings) -> Database:
+    """The configured database: embedded (created and migrated) or external (checked at head)."""
+    if settings.database_url is None:
+        db = Database(f"sqlite:///{default_database_path()}")
+        upgrade(db)
+        return db
+    db = Database(settings.database_url)
+    try:
+        check_at_head(db)
+    except Exception:
+        db.dispose()
+        raise
+    return db
+
+
+class ServiceStore:
+    """Everything a request needs from the store, shared by the request threads."""
+
+    def __init__(self, db: Database, policies: PolicySet, settings: ServiceSettings) -> None:
+        self.db = db
+        self.policies = policies
+        self._hold = settings.hold_commit_seconds
+        self._batcher = Batcher(self._record, settings.max_batch)
+        self._keys: dict[str, tuple[Caller | None, float]] = {}
+
+    def settle(self, request: SettleRequest) -> Outcome:
+        """Record one settlement (batched with whatever else is waiting)."""
+        return self._batcher.submit(request)
+
+    def caller(self, key: str) -> Caller | None:
+        """The caller a key belongs to (cached briefly), or None."""
+        cached = self._keys.get(key)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        found = verify_key(self.db, key)
+        if len(self._keys) > KEY_CACHE_SIZE:
+            self._keys.clear()
+        self._keys[key] = (found, time.monotonic() + KEY_CACHE_SECONDS)
+        return found
+
+    def close(self) -> None:
+        """Stop the recorder and close the connections."""
+        self._batcher.stop()
+        self.db.dispose()
+
+    def _record(self, requests: list[SettleRequest]) -> list[Outcome]:
+        return record(self.db, self.policies, requests, self._hold_open if self._hold else None)
+
+    def _hold_open(self) -> None:
+        log.warning("holding the settlement transaction open for %.1f s (test setting)", self._hold)
+        print("yibao: holding transaction open", flush=True)  # noqa: T201 - the crash test waits for this line
+        time.sleep(self._hold)
+
+
+class LazyStore:
+    """Opens the ServiceStore on first use, once, from any thread."""
+
+    def __init__(self, settings: ServiceSettings, policies: PolicySet) -> None:
+        self._settings = settings
+        self._policies = policies
+        self._lock = threading.Lock()
+        self._store: ServiceStore | None = None
+
+    def get(self) -> ServiceStore:
+        """The open store."""
+        with self._lock:
+            if self._store is None:
+                self._store = ServiceStore(open_database(self._settings), self._policies, self._settings)
+            return self._store
+
+    def close(self) -> None:
+        """Close the store if it was opened."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None

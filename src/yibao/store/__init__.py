@@ -1,0 +1,1 @@
+"""The settlement store: persons, coverage, accounts, keys, the ledger and its accumulators."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the yibao database, shipped inside the package."""

@@ -1,0 +1,38 @@
+"""Accumulation periods as stored: a label ("2025" or "2024-07-01") and its dates [start, end).
+
+Labels are the engine's (`engine.periods.period_label`); a coverage year is the year in
+which the scheme's period starts, so with `year_starts = "07-01"` the bill of 2025-03-02
+falls in coverage year 2024.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from yibao.engine.periods import period_label, period_starts
+
+YEAR_LABEL_LENGTH = 4
+
+
+@dataclass(frozen=True)
+class Period:
+    """One accumulation period: its label and its first day and the day after its last."""
+
+    label: str
+    start: date
+    end: date
+
+
+def period_of_label(label: str) -> Period:
+    """The dates of a period from its label: a year, or the start date of a one-year period."""
+    start = date(int(label), 1, 1) if len(label) == YEAR_LABEL_LENGTH else date.fromisoformat(label)
+    return Period(label, start, start.replace(year=start.year + 1))
+
+
+def period_of_day(day: date, year_starts: str) -> Period:
+    """The period of a policy (by its `year_starts`) that contains a day."""
+    start = int(period_starts(np.array([day], dtype="datetime64[D]"), year_starts)[0])
+    return period_of_label(period_label(start, year_starts))
