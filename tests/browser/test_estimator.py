@@ -173,3 +173,49 @@ def test_validation_messages_appear_next_to_their_field(page, policies):
     assert page.get_attribute("#f-scheme", "aria-invalid") == "true"
     assert page.locator("#f-a-error").is_hidden()
     assert page.locator("#result").is_hidden()
+
+
+def test_without_registration_the_checklist_is_a_manual_claim_with_its_materials(page, policies):
+    page.goto("/")
+    page.select_option("#f-reg", "none")
+    run_estimate(page)
+
+    settlement = engine(example(SEED_EXAMPLE, region="310000") | {"registration": "none"}, policies)
+    assert settlement.settlement.mode == "manual"
+    assert_page_shows(page, settlement)
+    todo = page.locator("#todo")
+    assert todo.locator('[data-stage="before"] li').first.inner_text() == ZH["todo_register"]
+    materials = todo.locator('[data-stage="claim"] ul ul li').all_inner_texts()
+    assert materials == [ZH[f"todo_m_{m}"] for m in ["invoice", "itemised", "summary", "id", "bank"]]
+    assert ZH["todo_deadline"] in todo.inner_text()
+
+
+def test_guidance_in_the_settlement_document_is_shown_when_present(page):
+    guidance = [
+        {"stage": "before", "text": "办理转诊备案", "deadline": "入院前"},
+        {"stage": "claim", "text": "提交报销材料", "deadline": "出院后 6 个月内"},
+    ]
+
+    def add_guidance(route):
+        response = route.fetch()
+        body = response.json()
+        body["guidance"] = guidance
+        route.fulfill(response=response, json=body)
+
+    page.route("**/v1/estimates*", add_guidance)
+    page.goto("/")
+    run_estimate(page)
+
+    todo = page.locator("#todo")
+    assert todo.locator("[data-guidance]").get_attribute("data-guidance") == "document"
+    assert todo.locator('[data-stage="before"] li').inner_text() == "办理转诊备案 (入院前)"
+    assert todo.locator('[data-stage="claim"] li').inner_text() == "提交报销材料 (出院后 6 个月内)"
+    assert ZH["todo_general"] in todo.inner_text()
+
+
+def test_the_result_fits_a_phone_screen(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    run_estimate(page)
+    assert page.locator("#out-of-pocket").is_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390

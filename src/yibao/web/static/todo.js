@@ -78,12 +78,10 @@ export function renderTodo(settlement, state, context) {
     );
   const fromServer = Array.isArray(settlement.guidance) && settlement.guidance.length > 0;
   const groups = fromServer ? serverGuidance(settlement.guidance) : derivedGuidance(settlement, state, words);
-  document
-    .getElementById("todo")
-    .replaceChildren(
-      el("h4", {}, words.todo_title),
-      el("p", { className: "note", "data-guidance": fromServer ? "document" : "general" },
-        fromServer ? words.todo_from_server : words.todo_general),
-      ...renderGroups(groups, words),
-    );
+  const intro = [
+    el("h4", {}, words.todo_title),
+    el("p", { className: "note", "data-guidance": fromServer ? "document" : "general" }, words.todo_general),
+  ];
+  if (fromServer) intro.push(el("p", {}, words.todo_from_server));
+  document.getElementById("todo").replaceChildren(...intro, ...renderGroups(groups, words));
 }
