@@ -8,7 +8,15 @@ import numpy as np
 
 from yibao.documents.accumulators import accumulator_keys, check_keys_known, format_value, parse_year_to_date
 from yibao.documents.bill import Bill
-from yibao.documents.settlement import PaymentLine, Settlement, SettlementMode, SplitDoc, TraceStep
+from yibao.crossregion.guidance import Situation, guidance
+from yibao.documents.settlement import (
+    GuidanceStep,
+    PaymentLine,
+    Settlement,
+    SettlementMode,
+    SplitDoc,
+    TraceStep,
+)
 from yibao.engine.book import StartState
 from yibao.engine.chain import EngineResult, settle_columns
 from yibao.engine.columns import batch_from_bills
@@ -80,6 +88,21 @@ def settlement_document(
     scope, reg = SCOPES[int(w.scope[row])], REGISTRATIONS[int(w.registration[row])]
     mode, reason = MODES[int(w.mode[row])], MODE_REASONS[int(w.mode_reason[row])]
     batch = result.batch
+    scheme = next(p for p in chain if p.ref == result.scheme_ref(row))
+    situation = Situation(
+        kind=batch.kind.at(row),
+        day=batch.date[row].astype(object),
+        category=batch.category.at(row),
+        registration=batch.registration.at(row),
+        scope=scope,
+        effective_registration=reg,
+        mode=mode,
+        reason=reason,
+        refused_by_rules=any(
+            s.op == "not_covered" and s.payer == "basic" and s.values.get("reason") == "adjust" for s in steps
+        ),
+    )
+    steps_to_take = [GuidanceStep(**vars(step)) for step in guidance(scheme, situation, lang)]
     return Settlement(
         bill_id=batch.bill_id[row],
         date=batch.date[row].astype(object),
@@ -96,6 +119,7 @@ def settlement_document(
             reason=reason,
             explanation=f"{word(mode, lang)}: {word(reason, lang)}",
         ),
+        guidance=steps_to_take,
         accumulators={k: format_value(k, v) for k, v in sorted(accumulators.items())},
         periods=periods,
         assumptions=sorted({f"{s.rule}: {s.assumed}" for s in steps if s.assumed}),

@@ -50,6 +50,18 @@ class SettlementMode(Out):
     explanation: str
 
 
+class GuidanceStep(Out):
+    """One thing the person must do: before going, at discharge, or to claim back."""
+
+    phase: Literal["before", "at_discharge", "claim"]
+    text: str
+    deadline: dt.date | None = None
+    materials: list[str] = Field(default_factory=list)
+    rule: str | None = None
+    source: dict[str, str] | None = None
+    assumed: str | None = None
+
+
 class TraceStep(Out):
     """One operator's effect, with the rule and its source."""
 
@@ -77,6 +89,7 @@ class Settlement(Out):
     out_of_pocket: Amount = Field(description="个人现金支付: what the person pays in cash")
     split: SplitDoc
     settlement: SettlementMode
+    guidance: list[GuidanceStep] = Field(description="What to do first, at discharge and to claim, in order")
     accumulators: dict[str, str | int] = Field(
         description="Year-to-date accumulators after this bill; pass them as the next bill's year_to_date"
     )

@@ -65,7 +65,12 @@ def _kind_shape(policy: Policy) -> Iterator[Finding]:
 
 def _basic_only(policy: Policy) -> Iterator[Finding]:
     if policy.kind == "basic":
+        for name in policy.registrations:
+            if name not in ("long_term", "referral", "emergency", "temporary"):
+                yield f"registrations.{name}", "expected long_term, referral, emergency or temporary"
         return
+    if policy.registrations or policy.claims is not None:
+        yield "registrations", "registrations and claims belong to the basic scheme"
     if policy.personal_account is not None:
         yield "personal_account", "only a basic scheme has a personal account"
     if policy.class_b_copay is not None:
@@ -88,6 +93,14 @@ def _sourced_blocks(policy: Policy) -> Iterator[tuple[str, Sourced]]:
         yield f"caps.{name}", cap
     for i, rule in enumerate(policy.adjust):
         yield f"adjust[{i}]", rule
+    yield from _crossregion_blocks(policy)
+
+
+def _crossregion_blocks(policy: Policy) -> Iterator[tuple[str, Sourced]]:
+    for name, registration in policy.registrations.items():
+        yield f"registrations.{name}", registration
+    if policy.claims is not None:
+        yield "claims", policy.claims
 
 
 def _sources(policy: Policy) -> Iterator[Finding]:

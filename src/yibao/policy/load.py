@@ -44,7 +44,8 @@ def policy_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             files.append(path)
         else:
             problems.append(Problem(str(path), "no such file or folder", str(path)))
-    return files, problems
+    unique = list({path.resolve(): path for path in files}.values())  # a folder named twice is read once
+    return unique, problems
 
 
 def read_policy(path: Path) -> tuple[Policy | None, list[Problem]]:

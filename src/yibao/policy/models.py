@@ -266,6 +266,10 @@ class Policy(Strict):
     caps: dict[str, Cap] = Field(default_factory=dict)
     adjust: list[Adjust] = Field(default_factory=list)
     personal_account: PersonalAccount | None = None
+    registrations: dict[str, RegistrationRule] = Field(
+        default_factory=dict, description="备案 types: long_term, referral, emergency, temporary"
+    )
+    claims: Claims | None = Field(default=None, description="手工报销: materials and deadline")
     in_province_registration: bool | None = Field(
         default=None, description="crossregion only: False where the province needs none (省内无异地)"
     )
@@ -279,3 +283,8 @@ class Policy(Strict):
     def province(self) -> str:
         """The two-digit province code of the pooling region."""
         return self.region[:2]
+
+
+from yibao.policy.crossregion_models import Claims, RegistrationRule  # noqa: E402  (they build on Sourced)
+
+Policy.model_rebuild()
