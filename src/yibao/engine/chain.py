@@ -64,7 +64,8 @@ def settle_columns(
     good = np.ones(len(batch), dtype=bool)
     good[list(problems)] = False
     order = _person_date_order(batch, np.flatnonzero(good))
-    sb = batch.take(order)
+    in_place = len(order) == len(batch) and bool((order == np.arange(len(batch))).all())
+    sb = batch if in_place else batch.take(order)
     scheme_eds, scheme_index = _scheme_editions(sb, policies, as_known_on)
     regions = sorted({e.region for e in scheme_eds})
     region_code = np.array([regions.index(e.region) for e in scheme_eds], np.int32)
