@@ -53,9 +53,7 @@ def test_first_visit_opens_with_the_seed_and_one_click_shows_the_engines_amounts
         1 for s in settlement.trace if s.assumed
     )
     assert page.locator("#steps .source").count() == sum(1 for s in settlement.trace if s.source)
-    assert page.get_attribute("#todo [data-guidance]", "data-guidance") == "general"
-    assert ZH["todo_general"] in page.inner_text("#todo")
-    assert ZH["todo_direct"] in page.inner_text("#todo")
+    assert_checklist(page, settlement)
     query = parse_qs(urlparse(page.url).query, keep_blank_values=True)
     assert set(query) == {*STATE_KEYS, "lang"}
     assert query["prod"] == ["cn-371500.liaohuibao"]
@@ -175,7 +173,29 @@ def test_validation_messages_appear_next_to_their_field(page, policies):
     assert page.locator("#result").is_hidden()
 
 
-def test_without_registration_the_checklist_is_a_manual_claim_with_its_materials(page, policies):
+def assert_checklist(page, settlement):
+    """The document's guidance when it has some (every step shown), else the page's general checklist."""
+    todo = page.inner_text("#todo")
+    assert ZH["todo_general"] in todo
+    steps = getattr(settlement, "guidance", None)
+    if steps:
+        assert page.get_attribute("#todo [data-guidance]", "data-guidance") == "document"
+        assert all(step.text in todo for step in steps)
+    else:
+        assert page.get_attribute("#todo [data-guidance]", "data-guidance") == "general"
+        assert ZH["todo_direct"] in todo
+
+
+def without_guidance(route):
+    """Answer as a settlement document without `guidance` would (before the service adds it)."""
+    response = route.fetch()
+    body = response.json()
+    body.pop("guidance", None)
+    route.fulfill(response=response, json=body)
+
+
+def test_without_guidance_and_registration_the_checklist_is_a_general_manual_claim(page, policies):
+    page.route("**/v1/estimates*", without_guidance)
     page.goto("/")
     page.select_option("#f-reg", "none")
     run_estimate(page)
@@ -192,24 +212,45 @@ def test_without_registration_the_checklist_is_a_manual_claim_with_its_materials
 
 def test_guidance_in_the_settlement_document_is_shown_when_present(page):
     guidance = [
-        {"stage": "before", "text": "办理转诊备案", "deadline": "入院前"},
-        {"stage": "claim", "text": "提交报销材料", "deadline": "出院后 6 个月内"},
+        {
+            "phase": "before",
+            "text": "办理转诊备案",
+            "deadline": None,
+            "materials": [],
+            "rule": None,
+            "source": None,
+            "assumed": "one admission assumed",
+        },
+        {
+            "phase": "claim",
+            "text": "回参保地申请报销",
+            "deadline": "2024-12-10",
+            "materials": ["发票", "费用清单"],
+            "rule": "cn-371500.resident@2024:claims",
+            "source": None,
+            "assumed": None,
+        },
     ]
 
-    def add_guidance(route):
+    def with_guidance(route):
         response = route.fetch()
         body = response.json()
         body["guidance"] = guidance
         route.fulfill(response=response, json=body)
 
-    page.route("**/v1/estimates*", add_guidance)
+    page.route("**/v1/estimates*", with_guidance)
     page.goto("/")
     run_estimate(page)
 
     todo = page.locator("#todo")
     assert todo.locator("[data-guidance]").get_attribute("data-guidance") == "document"
-    assert todo.locator('[data-stage="before"] li').inner_text() == "办理转诊备案 (入院前)"
-    assert todo.locator('[data-stage="claim"] li').inner_text() == "提交报销材料 (出院后 6 个月内)"
+    before = todo.locator('[data-stage="before"] > ul > li')
+    assert before.get_attribute("data-assumed") == "true"
+    assert before.inner_text().startswith("办理转诊备案")
+    claim = todo.locator('[data-stage="claim"] > ul > li')
+    assert claim.inner_text().startswith("回参保地申请报销 （截止 2024-12-10）")
+    assert claim.locator("ul li").all_inner_texts() == ["发票", "费用清单"]
+    assert claim.locator("code").inner_text() == "cn-371500.resident@2024:claims"
     assert ZH["todo_general"] in todo.inner_text()
 
 

@@ -196,6 +196,7 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Mind the deadline: it differs by region (one city asks within a month of discharge); "
         "claim as soon as you can.",
     ),
+    "todo_deadline_by": ("（截止 {date}）", "(by {date})"),
     "todo_products": (
         "惠民保等商业保险在医保结算后再申请理赔，准备同样的发票、清单和诊断证明。",
         "Claim from products such as 惠民保 after basic insurance has settled, with the same "

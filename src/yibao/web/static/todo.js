@@ -31,19 +31,32 @@ export function derivedGuidance(settlement, state, words) {
   ].filter((group) => group.items.length);
 }
 
-function itemNode(item) {
+/** One checklist entry: a string, a derived {text, list}, or a document GuidanceStep. */
+function itemNode(item, words) {
   if (typeof item === "string") return el("li", {}, item);
   if (item.list) return el("li", {}, item.text, el("ul", {}, ...item.list.map((m) => el("li", {}, m))));
-  const text = item.text ?? item.title ?? item.step ?? JSON.stringify(item);
-  const deadline = item.deadline ? el("strong", { className: "deadline" }, ` (${item.deadline})`) : null;
-  return el("li", {}, text, deadline);
+  const text = item.text ?? JSON.stringify(item);
+  const deadline = item.deadline
+    ? el("strong", { className: "deadline" }, ` ${words.todo_deadline_by.replace("{date}", item.deadline)}`)
+    : null;
+  const materials = item.materials?.length ? el("ul", {}, ...item.materials.map((m) => el("li", {}, m))) : null;
+  const meta = item.rule || item.assumed || item.source
+    ? el(
+        "p",
+        { className: "step-meta" },
+        item.assumed ? el("span", { className: "badge assumed", title: item.assumed }, words.res_assumed) : null,
+        item.rule ? el("code", {}, item.rule) : null,
+        item.source ? el("span", { className: "source" }, `${words.res_source}: ${item.source.title ?? ""}`) : null,
+      )
+    : null;
+  return el("li", { "data-assumed": item.assumed ? "true" : "false" }, text, deadline, materials, meta);
 }
 
-/** The document's own guidance, grouped by its stage (any shape with stage/when and text). */
+/** The document's own guidance (GuidanceStep: phase, text, deadline, materials …), grouped by phase. */
 function serverGuidance(guidance) {
   const groups = new Map();
   for (const item of guidance) {
-    const stage = (typeof item === "object" && (item.stage ?? item.when)) || "";
+    const stage = (typeof item === "object" && (item.phase ?? item.stage)) || "";
     if (!groups.has(stage)) groups.set(stage, []);
     groups.get(stage).push(item);
   }
@@ -56,7 +69,7 @@ function renderGroups(groups, words) {
       "div",
       { className: "todo-group", "data-stage": group.stage },
       el("h4", {}, words[STAGE_WORDS[group.stage]] ?? group.stage),
-      el("ul", { className: "checklist" }, ...group.items.map(itemNode)),
+      el("ul", { className: "checklist" }, ...group.items.map((item) => itemNode(item, words))),
     ),
   );
 }
