@@ -1,0 +1,80 @@
+"""Many settlements for one person at once, from threads and from processes: never a deductible or
+cap used twice; the result equals settling the same bills one by one in the recorded order."""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
+
+from tests.integration.service.bills import inpatient, outpatient
+from tests.integration.service.conftest import Service
+from tests.integration.service.one_by_one import assert_equals_one_by_one
+from tests.integration.service.workers import settle_in_process
+from yibao.store.documents import BillBody
+from yibao.store.recording import record
+from yibao.store.requests import Recorded, SettleRequest
+from yibao.store.verify import verify_ledger
+
+PERSON = {"scheme": "cn-371500.employee", "category": "active", "personal_account_balance": "300.00"}
+
+
+def book() -> dict[str, dict[str, Any]]:
+    """Twelve bills: the outpatient deductible (500) and limit (2,000), admission ordinals, the
+    critical plan's 20,000 deductible and the 300.00 account are all contended for."""
+    bills = [
+        outpatient("2025-02-01", "level_2"),
+        outpatient("2025-02-02", "level_1", class_a="1500.00"),
+        outpatient("2025-02-03", "level_3", class_a="3000.00", class_b="400.00"),
+        outpatient("2025-02-04", "level_1", class_a="2500.00"),
+        outpatient("2025-02-05", "level_2", class_a="600.00"),
+        outpatient("2025-02-06", "level_1", class_a="900.00", class_c="50.00"),
+        inpatient("2025-03-01", "level_3", "10000.00"),
+        inpatient("2025-03-02", "level_2", "30000.00"),
+        inpatient("2025-03-03", "level_1", "5000.00"),
+        inpatient("2025-03-04", "level_3", "60000.00"),
+        inpatient("2025-03-05", "level_2", "8000.00"),
+        inpatient("2025-03-06", "level_3", "12000.00"),
+    ]
+    return {f"bill-{i:02d}": bill for i, bill in enumerate(bills)}
+
+
+def employee(service: Service, serial: int) -> str:
+    person = service.register(serial)
+    service.cover(person, contribution_base="5000.00")
+    for month in ("2025-01", "2025-02", "2025-03"):
+        service.client.post(f"/v1/persons/{person}/account/credits", json={"month": month}, headers=service.operator)
+    return person
+
+
+def test_threads_settling_one_person_at_once_equal_one_by_one(service: Service):
+    person = employee(service, 401)
+    bills = book()
+    store = service.app.state.store.get()
+    requests = [
+        SettleRequest(person, BillBody.model_validate(bill), key, f"digest-{key}") for key, bill in bills.items()
+    ]
+    with ThreadPoolExecutor(len(requests)) as pool:
+        # half through the service's batching recorder, half straight into their own transactions
+        futures = [
+            pool.submit(store.settle, r) if i % 2 else pool.submit(lambda r=r: record(service.db, service.app.state.policies, [r])[0])
+            for i, r in enumerate(requests)
+        ]
+        outcomes = [f.result() for f in futures]
+    assert all(isinstance(o, Recorded) and not o.replayed for o in outcomes), outcomes
+    assert assert_equals_one_by_one(service.db, service.app.state.policies, person, PERSON, bills) == 12
+    account = service.client.get(f"/v1/persons/{person}/account", headers=service.operator).json()
+    assert account["balance"] == "0.00"
+    assert verify_ledger(service.db)[0] == []
+
+
+def test_processes_settling_one_person_at_once_equal_one_by_one(service: Service):
+    person = employee(service, 402)
+    bills = book()
+    items = list(bills.items())
+    shares = [items[0::3], items[1::3], items[2::3]]
+    with ProcessPoolExecutor(3, mp_context=multiprocessing.get_context("spawn")) as pool:
+        done = [f.result() for f in [pool.submit(settle_in_process, service.url, person, s) for s in shares]]
+    assert sum(len(d) for d in done) == 12
+    assert assert_equals_one_by_one(service.db, service.app.state.policies, person, PERSON, bills) == 12
+    assert verify_ledger(service.db)[0] == []
