@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -104,7 +105,12 @@ class Service:
     db: Database
 
     def register(self, serial: int, scheme: str = "cn-371500.employee", category: str = "active") -> str:
-        body = {"name": f"参保人{serial}", "national_id": national_id(serial), "scheme": scheme, "category": category}
+        body = {
+            "name": f"参保人{serial}",
+            "national_id": national_id(serial),
+            "scheme": scheme,
+            "category": category,
+        }
         response = self.client.post("/v1/persons", json=body, headers=self.operator)
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
@@ -114,11 +120,13 @@ class Service:
         response = self.client.put(f"/v1/persons/{person}/coverage/{year}", json=data, headers=self.operator)
         assert response.status_code == 200, response.text
 
-    def settle(self, person: str, bill: dict[str, object], key: str) -> dict[str, object]:
+    def settle(self, person: str, bill: dict[str, Any], key: str) -> dict[str, Any]:
         headers = {**self.operator, "Idempotency-Key": key}
-        response = self.client.post("/v1/settlements", json={"person_id": person, "bill": bill}, headers=headers)
+        response = self.client.post(
+            "/v1/settlements", json={"person_id": person, "bill": bill}, headers=headers
+        )
         assert response.status_code == 201, response.text
-        found: dict[str, object] = response.json()
+        found: dict[str, Any] = response.json()
         return found
 
 

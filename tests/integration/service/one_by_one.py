@@ -44,7 +44,11 @@ def stored_accumulators(db: Database, person_id: str) -> dict[str, str | int]:
 
 
 def assert_equals_one_by_one(
-    db: Database, policies: PolicySet, person_id: str, person: dict[str, Any], bills: dict[str, dict[str, Any]]
+    db: Database,
+    policies: PolicySet,
+    person_id: str,
+    person: dict[str, Any],
+    bills: dict[str, dict[str, Any]],
 ) -> int:
     """Every recorded settlement equals the one-by-one result; returns how many were compared."""
     carried: dict[str, int] = {}

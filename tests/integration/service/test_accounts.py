@@ -7,7 +7,9 @@ from tests.integration.service.conftest import Service
 
 
 def credit(service: Service, person: str, month: str):
-    return service.client.post(f"/v1/persons/{person}/account/credits", json={"month": month}, headers=service.operator)
+    return service.client.post(
+        f"/v1/persons/{person}/account/credits", json={"month": month}, headers=service.operator
+    )
 
 
 def test_active_employees_get_2_percent_of_the_base_and_retirees_a_fixed_100(service: Service):
@@ -20,7 +22,10 @@ def test_active_employees_get_2_percent_of_the_base_and_retirees_a_fixed_100(ser
     assert credit(service, retired, "2025-02").json()["amount"] == "100.00"
     account = service.client.get(f"/v1/persons/{retired}/account", headers=service.auditor).json()
     assert account["balance"] == "200.00"
-    assert [(e["kind"], e["month"]) for e in account["entries"]] == [("credit", "2025-02"), ("credit", "2025-01")]
+    assert [(e["kind"], e["month"]) for e in account["entries"]] == [
+        ("credit", "2025-02"),
+        ("credit", "2025-01"),
+    ]
 
 
 def test_a_month_is_credited_once(service: Service):
@@ -29,7 +34,10 @@ def test_a_month_is_credited_once(service: Service):
     credit(service, person, "2025-03")
     again = credit(service, person, "2025-03")
     assert again.status_code == 409
-    assert again.json()["errors"][0]["message"] == f"2025-03 is already credited to {person}; a month is credited once"
+    assert (
+        again.json()["errors"][0]["message"]
+        == f"2025-03 is already credited to {person}; a month is credited once"
+    )
 
 
 def test_an_active_employee_without_a_contribution_base_is_told_where_to_give_it(service: Service):

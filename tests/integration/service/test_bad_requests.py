@@ -49,7 +49,7 @@ CASES: dict[str, tuple[Callable[[Service, str], Any], int, str, str]] = {
         "12.5 is a float; write yuan as a string with at most 2 decimals (e.g. '12.35')",
     ),
     "an unknown person": (
-        lambda s, p: post(s, {"person_id": "per_00000000000000000000", "bill": outpatient()}),
+        lambda s, _: post(s, {"person_id": "per_00000000000000000000", "bill": outpatient()}),
         404,
         "person_id",
         "no such person; register them with POST /v1/persons first",
@@ -79,7 +79,9 @@ CASES: dict[str, tuple[Callable[[Service, str], Any], int, str, str]] = {
         "no API key; send 'Authorization: Bearer yb_…' with a key from `yibao keys create`",
     ),
     "a wrong API key": (
-        lambda s, p: post(s, {"person_id": p, "bill": outpatient()}, auth={"Authorization": "Bearer yb_0_nope"}),
+        lambda s, p: post(
+            s, {"person_id": p, "bill": outpatient()}, auth={"Authorization": "Bearer yb_0_nope"}
+        ),
         401,
         "header.Authorization",
         "unknown or revoked API key; ask the operator for a key from `yibao keys create`",
@@ -91,13 +93,13 @@ CASES: dict[str, tuple[Callable[[Service, str], Any], int, str, str]] = {
         "a key with role 'auditor' may only read; this needs 'operator'",
     ),
     "reversing an unknown settlement": (
-        lambda s, p: s.client.post("/v1/settlements/stl_00000000000000000000/reversal", headers=s.operator),
+        lambda s, _: s.client.post("/v1/settlements/stl_00000000000000000000/reversal", headers=s.operator),
         404,
         "settlement_id",
         "no settlement with this id is recorded; check the id POST returned",
     ),
     "reading an unknown person": (
-        lambda s, p: s.client.get("/v1/persons/per_00000000000000000000", headers=s.auditor),
+        lambda s, _: s.client.get("/v1/persons/per_00000000000000000000", headers=s.auditor),
         404,
         "person_id",
         "no such person; register them with POST /v1/persons first",

@@ -13,7 +13,7 @@ from tests.integration.service.one_by_one import assert_equals_one_by_one
 from tests.integration.service.workers import settle_in_process
 from yibao.store.documents import BillBody
 from yibao.store.recording import record
-from yibao.store.requests import Recorded, SettleRequest
+from yibao.store.requests import Outcome, Recorded, SettleRequest
 from yibao.store.verify import verify_ledger
 
 PERSON = {"scheme": "cn-371500.employee", "category": "active", "personal_account_balance": "300.00"}
@@ -43,7 +43,9 @@ def employee(service: Service, serial: int) -> str:
     person = service.register(serial)
     service.cover(person, contribution_base="5000.00")
     for month in ("2025-01", "2025-02", "2025-03"):
-        service.client.post(f"/v1/persons/{person}/account/credits", json={"month": month}, headers=service.operator)
+        service.client.post(
+            f"/v1/persons/{person}/account/credits", json={"month": month}, headers=service.operator
+        )
     return person
 
 
@@ -52,14 +54,17 @@ def test_threads_settling_one_person_at_once_equal_one_by_one(service: Service):
     bills = book()
     store = service.app.state.store.get()
     requests = [
-        SettleRequest(person, BillBody.model_validate(bill), key, f"digest-{key}") for key, bill in bills.items()
+        SettleRequest(person, BillBody.model_validate(bill), key, f"digest-{key}")
+        for key, bill in bills.items()
     ]
+    policies = service.app.state.policies
+
+    def alone(request: SettleRequest) -> Outcome:
+        return record(service.db, policies, [request])[0]
+
     with ThreadPoolExecutor(len(requests)) as pool:
         # half through the service's batching recorder, half straight into their own transactions
-        futures = [
-            pool.submit(store.settle, r) if i % 2 else pool.submit(lambda r=r: record(service.db, service.app.state.policies, [r])[0])
-            for i, r in enumerate(requests)
-        ]
+        futures = [pool.submit(store.settle if i % 2 else alone, r) for i, r in enumerate(requests)]
         outcomes = [f.result() for f in futures]
     assert all(isinstance(o, Recorded) and not o.replayed for o in outcomes), outcomes
     assert assert_equals_one_by_one(service.db, service.app.state.policies, person, PERSON, bills) == 12

@@ -24,7 +24,9 @@ def test_a_person_is_registered_with_the_national_id_stored_whole_and_shown_mask
         assert session.scalar(select(PersonRow.national_id).where(PersonRow.id == person["id"])) == number
 
 
-def test_a_national_id_with_a_wrong_check_digit_is_refused_masked(service: Service, caplog: pytest.LogCaptureFixture):
+def test_a_national_id_with_a_wrong_check_digit_is_refused_masked(
+    service: Service, caplog: pytest.LogCaptureFixture
+):
     caplog.set_level(logging.DEBUG)
     good = national_id(102)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
@@ -66,7 +68,12 @@ def test_registering_the_same_national_id_twice_is_a_409_with_the_number_masked(
 
 
 def test_an_unknown_scheme_or_category_names_the_field_and_the_choices(service: Service):
-    body = {"name": "张三", "national_id": national_id(104), "scheme": "cn-371500.employee", "category": "student"}
+    body = {
+        "name": "张三",
+        "national_id": national_id(104),
+        "scheme": "cn-371500.employee",
+        "category": "student",
+    }
     response = service.client.post("/v1/persons", json=body, headers=service.operator)
     assert response.status_code == 422
     assert response.json()["errors"] == [
@@ -108,12 +115,16 @@ def test_coverage_years_hold_contribution_status_and_products_that_cover_the_sch
 
 def test_a_person_is_found_by_national_id_in_the_body_and_every_read_is_audited(service: Service):
     person = service.register(106)
-    found = service.client.post("/v1/persons/lookup", json={"national_id": national_id(106)}, headers=service.auditor)
+    found = service.client.post(
+        "/v1/persons/lookup", json={"national_id": national_id(106)}, headers=service.auditor
+    )
     assert found.json()["id"] == person
     service.client.get(f"/v1/persons/{person}", headers=service.operator)
     service.client.get(f"/v1/persons/{person}/accumulators", params={"year": 2025}, headers=service.auditor)
     with service.db.read() as session:
-        actions = session.scalars(select(AuditRow.action).where(AuditRow.person_id == person).order_by(AuditRow.id))
+        actions = session.scalars(
+            select(AuditRow.action).where(AuditRow.person_id == person).order_by(AuditRow.id)
+        )
         assert list(actions) == ["lookup person", "read person", "read accumulators"]
     log = service.client.get(f"/v1/persons/{person}/audit", headers=service.auditor).json()
     assert [entry["action"] for entry in log] == ["read accumulators", "read person", "lookup person"]

@@ -15,7 +15,9 @@ def employee_with_account(service: Service, serial: int, months: int = 1) -> str
     service.cover(person, contribution_base="5000.00")
     for month in range(1, months + 1):
         credited = service.client.post(
-            f"/v1/persons/{person}/account/credits", json={"month": f"2025-{month:02d}"}, headers=service.operator
+            f"/v1/persons/{person}/account/credits",
+            json={"month": f"2025-{month:02d}"},
+            headers=service.operator,
         )
         assert credited.json()["amount"] == "100.00"  # 2 % of 5,000
     return person
@@ -32,7 +34,9 @@ def test_a_settlement_moves_the_stored_accumulators_and_the_next_bill_starts_fro
     second = service.settle(person, outpatient("2025-04-01", "level_1", class_a="1000.00"), "key-2")
     assert amounts(second)["basic"] == "700.00"
     assert amounts(second)["out_of_pocket"] == "300.00"
-    stored = service.client.get(f"/v1/persons/{person}/accumulators", params={"year": 2025}, headers=service.auditor)
+    stored = service.client.get(
+        f"/v1/persons/{person}/accumulators", params={"year": 2025}, headers=service.auditor
+    )
     assert stored.json() == {
         "person_id": person,
         "year": 2025,
@@ -101,14 +105,18 @@ def test_reversal_appends_compensating_entries_restores_accumulators_and_refunds
         "personal_account": "200.00",
         "out_of_pocket": "1980.00",
     }
-    before = service.client.get(f"/v1/persons/{person}/accumulators", params={"year": 2025}, headers=service.operator)
+    before = service.client.get(
+        f"/v1/persons/{person}/accumulators", params={"year": 2025}, headers=service.operator
+    )
     assert before.json()["accumulators"]["cn-371500.employee/admissions/inpatient"] == 1
     assert before.json()["accumulators"]["cn-371500.employee-critical/deductible/major_illness"] == "2180.00"
     reversed_ = service.client.post(f"/v1/settlements/{recorded['id']}/reversal", headers=service.operator)
     assert reversed_.status_code == 200
     assert reversed_.json()["status"] == "reversed"
     assert reversed_.json()["settlement"] == recorded["settlement"]
-    after = service.client.get(f"/v1/persons/{person}/accumulators", params={"year": 2025}, headers=service.operator)
+    after = service.client.get(
+        f"/v1/persons/{person}/accumulators", params={"year": 2025}, headers=service.operator
+    )
     assert set(after.json()["accumulators"].values()) <= {0, "0.00"}
     account = service.client.get(f"/v1/persons/{person}/account", headers=service.operator).json()
     assert account["balance"] == "200.00"
@@ -118,7 +126,9 @@ def test_reversal_appends_compensating_entries_restores_accumulators_and_refunds
     assert again.json()["errors"][0]["message"].endswith("a settlement is reversed once")
     with service.db.read() as session:
         kinds = session.execute(
-            select(LedgerEntryRow.kind, func.count()).group_by(LedgerEntryRow.kind).order_by(LedgerEntryRow.kind)
+            select(LedgerEntryRow.kind, func.count())
+            .group_by(LedgerEntryRow.kind)
+            .order_by(LedgerEntryRow.kind)
         ).all()
     assert [(k, n) for k, n in kinds] == [("reversal", 4), ("settlement", 4)]
     # the first admission is undone, so the next one is a first admission again: full deductible.
