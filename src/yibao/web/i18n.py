@@ -210,7 +210,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "cmp_yours": ("您的情况", "Your case"),
     "cmp_without_registration": ("不备案", "Without registration"),
     "cmp_with_registration": ("办理备案（{registration}）", "With registration ({registration})"),
-    "cmp_level": ("换到{level}", "At a {level}"),
+    "cmp_level": ("换到{level}", "At {level}"),
     "cmp_without_product": ("不买{product}", "Without {product}"),
     "cmp_with_product": ("买了{product}", "With {product}"),
     "cmp_more": ("多付 {amount}", "{amount} more"),

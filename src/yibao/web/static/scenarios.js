@@ -27,7 +27,7 @@ export function alternatives(state, settlement, context) {
   if (at >= 0 && other) {
     found.push({
       id: "level",
-      title: words.cmp_level.replace("{level}", other.name),
+      title: words.cmp_level.replace("{level}", context.lang === "zh" ? other.name : `${other.key.replace("_", " ")} (${other.name})`),
       state: { ...state, level: other.key },
     });
   }
