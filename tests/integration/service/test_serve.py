@@ -1,0 +1,77 @@
+"""`yibao serve`, `db upgrade`, `keys` and `ledger verify` as a user runs them: real processes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.integration.service.conftest import _admin
+from tests.integration.service.processes import Server, yibao
+from yibao.store.database import Database
+from yibao.store.migrate import current_revision, head_revision
+
+
+def test_serve_without_configuration_creates_and_migrates_sqlite_in_the_data_dir(tmp_path: Path):
+    env = {"XDG_DATA_HOME": str(tmp_path)}
+    server = Server(env=env)
+    try:
+        server.wait_ready()
+        assert "database: sqlite:///" + str(tmp_path / "yibao" / "yibao.sqlite3") in "".join(server.lines)
+        denied = httpx.post(f"{server.url}/v1/persons", json={}, timeout=10)
+        assert denied.status_code == 401
+        assert denied.headers["content-type"] == "application/problem+json"
+    finally:
+        server.stop()
+    path = tmp_path / "yibao" / "yibao.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    assert current_revision(db) == head_revision()
+    db.dispose()
+    created = yibao("keys", "create", "--role", "auditor", env=env)
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.startswith("yb_")
+    listed = json.loads(yibao("keys", "list", env=env).stdout)
+    assert [k["role"] for k in listed] == ["auditor"]
+    assert created.stdout.strip().rpartition("_")[2] not in json.dumps(listed)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no yibao tables."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    request.getfixturevalue("pg_template")  # skips when PostgreSQL is not there
+    name = f"yibao_empty_{tmp_path.name[-8:].lower().replace('-', '_')}"
+    with _admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    with _admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_an_external_database_not_at_head_is_refused_until_db_upgrade(empty_database: str):
+    refused = yibao("serve", "--database-url", empty_database, "--port", "1")
+    assert refused.returncode == 2
+    shown = empty_database.replace("postgresql://", "postgresql+psycopg://")
+    assert refused.stderr.strip() == (
+        f"error: the database {shown} is not initialised (no yibao tables); this yibao needs revision "
+        f"{head_revision()}. Run `yibao db upgrade --database-url {shown}` (or with YIBAO_DATABASE_URL set), "
+        "then start the service again"
+    )
+    upgraded = yibao("db", "upgrade", env={"YIBAO_DATABASE_URL": empty_database})
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert (
+        upgraded.stdout.strip() == f"{shown}: upgraded from an empty database to revision {head_revision()}"
+    )
+    again = yibao("db", "upgrade", "--database-url", empty_database)
+    assert again.stdout.strip() == f"{shown} is already at revision {head_revision()}"
+    verified = yibao("ledger", "verify", "--database-url", empty_database, "--json")
+    assert json.loads(verified.stdout) == {
+        "ok": True,
+        "checked": {"accumulators": 0, "accounts": 0, "settlements": 0},
+        "differences": [],
+    }
