@@ -19,11 +19,11 @@ import pyarrow.compute as pc
 from yibao.batch.format import AMOUNTS, INPUT_COLUMNS, LIST_SEPARATOR, SPECIAL_DRUG_PREFIX
 from yibao.engine.columns import BillBatch, BoolArray, Cat, Holdings, IntArray
 from yibao.errors import InputError, Problem
-from yibao.money import parse_yuan
+from yibao.money import MAX_FEN, parse_yuan
 from yibao.policy.models import BILL_KINDS
 
 RowProblems = dict[int, list[Problem]]
-_YUAN = r"^\d{1,13}(\.\d{1,2})?$"
+_YUAN = r"^\d{1,10}(\.\d{1,2})?$"  # at most MAX_FEN, so fen x basis points cannot overflow int64
 _CENTS_SCALE = 2
 _REQUIRED = [c.name for c in INPUT_COLUMNS if c.required]
 _OPTIONAL_AMOUNTS = ("class_b_copay", "personal_account_balance")
@@ -228,7 +228,11 @@ def _amount(table: pa.Table, name: str, found: RowProblems, missing: int) -> Int
                     _field(name), f"{given[row]} fen is negative; amounts must be 0 or more", str(given[row])
                 )
             )
-        return np.maximum(given, missing)
+        for row in np.flatnonzero(given > MAX_FEN).tolist():
+            found[row].append(
+                Problem(_field(name), f"{given[row]} fen is too large; amounts are at most {MAX_FEN} fen")
+            )
+        return np.where(given > MAX_FEN, 0, np.maximum(given, missing))
     column = _column(table, name)
     if column is None:
         return np.full(n, missing, np.int64)
@@ -240,7 +244,7 @@ def _amount(table: pa.Table, name: str, found: RowProblems, missing: int) -> Int
         value = text[row].as_py()
         try:
             parse_yuan(value)
-            message = f"{value!r} is more than 9999999999999.99 yuan"
+            message = f"{value!r} is too large; amounts are at most {MAX_FEN // 100} yuan"
         except ValueError as exc:
             message = str(exc)
         found[row].append(Problem(_field(name), message, value))
@@ -267,6 +271,14 @@ def _decimal_fen(column: Any, name: str, found: RowProblems, missing: int) -> In
         found[row].append(
             Problem(_field(name), f"'{column[row].as_py()}' is negative; amounts must be 0 or more")
         )
+    for row in np.flatnonzero(fen > MAX_FEN).tolist():
+        found[row].append(
+            Problem(
+                _field(name),
+                f"'{column[row].as_py()}' is too large; amounts are at most {MAX_FEN // 100} yuan",
+            )
+        )
+    fen = np.where(fen > MAX_FEN, 0, fen)
     clipped: IntArray = np.maximum(fen, missing)
     return clipped
 
