@@ -23,6 +23,10 @@ BasisPoints = NewType("BasisPoints", int)
 BP_ONE = 10_000
 """One whole, in basis points."""
 
+MAX_FEN = 1_000_000_000_000
+"""The largest amount accepted (ten billion yuan): far above any bill, far below int64 overflow
+even multiplied by a ratio factor or summed over a large book."""
+
 _YUAN = re.compile(r"^-?\d+(\.\d{1,2})?$")
 _RATIO = re.compile(r"^-?\d+(\.\d{1,4})?$")
 
@@ -51,6 +55,8 @@ def parse_yuan(text: object, *, allow_negative: bool = False) -> Fen:
         raise ValueError(f"{raw!r} is negative; amounts must be 0 or more")
     whole, _, frac = raw.lstrip("-").partition(".")
     fen = int(whole) * 100 + int((frac + "00")[:2])
+    if fen > MAX_FEN:
+        raise ValueError(f"{raw!r} is too large; amounts are at most {MAX_FEN // 100} yuan")
     return Fen(-fen if raw.startswith("-") else fen)
 
 

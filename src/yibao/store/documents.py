@@ -25,7 +25,9 @@ RECORD_ID = r"^[a-z]{3}_[0-9a-f]{20}$"
 class PersonIn(Strict):
     """A person to register: name, national ID number, home scheme (参保地) and category."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(
+        min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$", description="No control characters"
+    )
     national_id: str = Field(
         min_length=1, max_length=40, description="公民身份号码, 18 characters with a valid check digit"
     )
@@ -110,7 +112,7 @@ class BillBody(Strict):
 class SettlementIn(Strict):
     """Settle and record one bill for a registered person."""
 
-    person_id: str = Field(max_length=40, description="The id POST /v1/persons returned")
+    person_id: str = Field(pattern=RECORD_ID, description="The id POST /v1/persons returned (per_…)")
     bill: BillBody
 
 
@@ -146,13 +148,13 @@ class AccumulatorsOut(Out):
 class CreditIn(Strict):
     """Credit a month (个人账户划入) by the scheme's rule."""
 
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    month: str = Field(pattern=r"^(199\d|20\d\d)-(0[1-9]|1[0-2])$", description="YYYY-MM, 1990-01 to 2099-12")
 
 
 class LinkIn(Strict):
     """Let this account pay a relative's bills after the relative's own account (家庭共济)."""
 
-    relative_id: str = Field(max_length=40)
+    relative_id: str = Field(pattern=RECORD_ID, description="The relative's person id (per_…)")
 
 
 class AccountEntryOut(Out):

@@ -48,6 +48,18 @@ CASES: dict[str, tuple[Callable[[Service, str], Any], int, str, str]] = {
         "bill.split.class_a",
         "12.5 is a float; write yuan as a string with at most 2 decimals (e.g. '12.35')",
     ),
+    "an amount of more than ten billion yuan": (
+        lambda s, p: post(s, {"person_id": p, "bill": outpatient(class_a="625174979530401042590")}),
+        422,
+        "bill.split.class_a",
+        "'625174979530401042590' is too large; amounts are at most 10000000000 yuan",
+    ),
+    "a person id that is not one": (
+        lambda s, _: post(s, {"person_id": "per_\u0000", "bill": outpatient()}),
+        422,
+        "person_id",
+        "String should match pattern '^[a-z]{3}_[0-9a-f]{20}$' (got 'per_\x00')",
+    ),
     "an unknown person": (
         lambda s, _: post(s, {"person_id": "per_00000000000000000000", "bill": outpatient()}),
         404,
@@ -123,5 +135,5 @@ def test_a_bad_request_is_the_right_problem_and_writes_nothing(service: Service,
     problem = response.json()
     assert problem["status"] == status
     assert problem["errors"][0]["field"] == field
-    assert problem["errors"][0]["message"] == message.format(p=person)
+    assert problem["errors"][0]["message"] == message.replace("{p}", person)
     assert counts(service) == before

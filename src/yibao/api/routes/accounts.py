@@ -13,12 +13,12 @@ from yibao.api.service_store import ServiceStore
 from yibao.policy.lookup import PolicySet
 from yibao.store.account_book import account_document, credit_month, link_accounts
 from yibao.store.audit import record_read
-from yibao.store.documents import AccountEntryOut, AccountOut, CreditIn, LinkIn
+from yibao.store.documents import RECORD_ID, AccountEntryOut, AccountOut, CreditIn, LinkIn
 
 router = APIRouter(prefix="/v1/persons/{person_id}/account", tags=["accounts"])
 Store = Annotated[ServiceStore, Depends(service_store)]
 Policies = Annotated[PolicySet, Depends(policy_set)]
-PersonId = Annotated[str, Path(max_length=40, description="The account owner's person id")]
+PersonId = Annotated[str, Path(pattern=RECORD_ID, description="The account owner's person id (per_…)")]
 
 
 @router.get("", response_model=AccountOut, responses=problems(401, 404, 422), summary="Read an account")

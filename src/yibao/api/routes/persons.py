@@ -14,13 +14,21 @@ from yibao.documents.accumulators import format_value
 from yibao.policy.lookup import PolicySet
 from yibao.store import persons as store
 from yibao.store.audit import reads_of, record_read
-from yibao.store.documents import AccumulatorsOut, CoverageIn, CoverageOut, LookupIn, PersonIn, PersonOut
+from yibao.store.documents import (
+    RECORD_ID,
+    AccumulatorsOut,
+    CoverageIn,
+    CoverageOut,
+    LookupIn,
+    PersonIn,
+    PersonOut,
+)
 from yibao.store.ledger import values_for_year
 
 router = APIRouter(prefix="/v1/persons", tags=["persons"])
 Store = Annotated[ServiceStore, Depends(service_store)]
 Policies = Annotated[PolicySet, Depends(policy_set)]
-PersonId = Annotated[str, Path(max_length=40, description="The id POST /v1/persons returned")]
+PersonId = Annotated[str, Path(pattern=RECORD_ID, description="The id POST /v1/persons returned (per_…)")]
 
 
 @router.post(

@@ -14,13 +14,15 @@ from yibao.api.service_problems import problems
 from yibao.api.service_store import ServiceStore
 from yibao.errors import Problem, YibaoError
 from yibao.store.audit import record_read
-from yibao.store.documents import RecordedSettlement, SettlementIn
+from yibao.store.documents import RECORD_ID, RecordedSettlement, SettlementIn
 from yibao.store.requests import SettleRequest, request_digest
 from yibao.store.settlements import reverse, settlement_json, settlement_row
 
 router = APIRouter(prefix="/v1/settlements", tags=["settlements"])
 Store = Annotated[ServiceStore, Depends(service_store)]
-SettlementId = Annotated[str, Path(max_length=40, description="The id POST /v1/settlements returned")]
+SettlementId = Annotated[
+    str, Path(pattern=RECORD_ID, description="The id POST /v1/settlements returned (stl_…)")
+]
 JSON = "application/json"
 
 
