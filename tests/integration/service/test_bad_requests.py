@@ -58,7 +58,7 @@ CASES: dict[str, tuple[Callable[[Service, str], Any], int, str, str]] = {
         lambda s, _: post(s, {"person_id": "per_\u0000", "bill": outpatient()}),
         422,
         "person_id",
-        "String should match pattern '^[a-z]{3}_[0-9a-f]{20}$' (got 'per_\x00')",
+        "String should match pattern '^[a-z]{3}_[0-9a-f]{20}$' (got 'per_\\x00')",
     ),
     "an unknown person": (
         lambda s, _: post(s, {"person_id": "per_00000000000000000000", "bill": outpatient()}),
