@@ -9,60 +9,23 @@ amounts as settling its bills one by one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from yibao.engine.benefit_state import NO_LIMIT, BenefitState, new_state
 from yibao.engine.book import Book, Payment, group_of
 from yibao.engine.columns import BoolArray, IntArray
 from yibao.engine.combos import codes_in
 from yibao.engine.params import (
     DEDUCTIBLE_KINDS,
-    NOT_SET,
     Keys,
-    adjusted_rates,
-    adjustments,
-    condition_mask,
-    exclusion_mask,
 )
 from yibao.engine.periods import period_starts
 from yibao.engine.running import running_before, running_take
 from yibao.money import BP_ONE, round_fen_bp
-from yibao.policy.models import Adjust, Benefit, Policy
+from yibao.policy.models import Policy
 
-NO_LIMIT = np.int64(1) << 52
 PER_BILL_KINDS = [DEDUCTIBLE_KINDS.index("bill"), DEDUCTIBLE_KINDS.index("admission")]
-UNCOVERED_REASONS = ("covered", "contribution", "excluded", "adjust")
-
-
-@dataclass
-class BenefitState:
-    """Columns of one benefit over the policy's rows (length m), filled stage by stage."""
-
-    name: str
-    active: BoolArray
-    covered: BoolArray
-    uncovered_reason: IntArray
-    base: IntArray
-    gross_base: IntArray
-    first_self_pay: IntArray
-    deductible_kind: IntArray
-    deductible_table: IntArray
-    deductible_factor_bp: IntArray
-    band_from: IntArray
-    band_rate: IntArray
-    banded_year: BoolArray
-    fixed: IntArray
-    caps: dict[str, IntArray]
-    matched: list[tuple[Adjust, BoolArray]] = field(default_factory=list)
-    ordinal: IntArray | None = None
-    deductible: IntArray | None = None
-    deductible_taken: IntArray | None = None
-    deductible_used_before: IntArray | None = None
-    banded_before: IntArray | None = None
-    paid_before_caps: IntArray | None = None
-    cap_steps: list[tuple[str, BoolArray, IntArray, IntArray]] = field(default_factory=list)
-    paid: IntArray | None = None
 
 
 class PolicyRun:
@@ -91,7 +54,7 @@ class PolicyRun:
 
     def run(self) -> list[BenefitState]:
         """Every stage for every benefit; records payments and accumulators in the book."""
-        self.states = [self._params(name) for name in self.names]
+        self.states = [new_state(self, name) for name in self.names]
         for st in self.states:
             self._first_self_pay(st)
             self._per_bill_deductible(st)
@@ -102,91 +65,6 @@ class PolicyRun:
         for st in self.states:
             self._take_from_components(st)
         return self.states
-
-    # -- parameters -------------------------------------------------------------------------
-    def _params(self, name: str) -> BenefitState:
-        m = len(self.rows)
-        ratios = [ed.benefits[name].ratio for ed in self.editions if name in ed.benefits]
-        max_bands = max((len(r.band_list()) for r in ratios if r is not None), default=1)
-        st = BenefitState(
-            name=name,
-            active=np.zeros(m, bool),
-            covered=np.zeros(m, bool),
-            uncovered_reason=np.zeros(m, np.int64),
-            base=np.zeros(m, np.int64),
-            gross_base=np.zeros(m, np.int64),
-            first_self_pay=np.zeros(m, np.int64),
-            deductible_kind=np.zeros(m, np.int64),
-            deductible_table=np.zeros(m, np.int64),
-            deductible_factor_bp=np.full(m, BP_ONE, np.int64),
-            band_from=np.full((m, max_bands), NO_LIMIT, np.int64),
-            band_rate=np.zeros((m, max_bands), np.int64),
-            banded_year=np.zeros(m, bool),
-            fixed=np.full(m, NOT_SET, np.int64),
-            caps={},
-        )
-        for e, ed in enumerate(self.editions):
-            if name in ed.benefits:
-                self._edition_params(st, e, ed, ed.benefits[name])
-        return st
-
-    def _edition_params(self, st: BenefitState, e: int, ed: Policy, benefit: Benefit) -> None:
-        batch = self.book.batch
-        local = np.flatnonzero(self.edition_index == e)
-        rows = self.rows[local]
-        kinds = [batch.kind.values.index(k) for k in benefit.kinds if k in batch.kind.values]
-        applies = codes_in(batch.kind.codes[rows], kinds, len(batch.kind.values))
-        if benefit.when is not None:
-            applies &= condition_mask(benefit.when, batch, self.book.where, rows)
-        local, rows = local[applies], rows[applies]
-        if len(local) == 0:
-            return
-        keys = Keys(
-            self.keys.category.take(local), self.keys.variant.take(local), self.keys.level.take(local)
-        )
-        st.active[local] = True
-        st.base[local] = sum(
-            (self.book.component(c)[rows] for c in benefit.base), np.zeros(len(rows), np.int64)
-        )
-        adjusted = adjustments(ed, st.name, batch, self.book.where, rows)
-        for rule, mask in adjusted.matched:
-            full = np.zeros(len(self.rows), bool)
-            full[local[mask]] = True
-            st.matched.append((rule, full))
-        reason = np.zeros(len(rows), np.int64)
-        reason[~adjusted.covered] = UNCOVERED_REASONS.index("adjust")
-        reason[exclusion_mask(benefit, batch, rows, self.pre_existing[local])] = UNCOVERED_REASONS.index(
-            "excluded"
-        )
-        if ed.requires.contribution_paid:
-            reason[~batch.contribution_paid[rows]] = UNCOVERED_REASONS.index("contribution")
-        st.uncovered_reason[local] = reason
-        st.covered[local] = reason == 0
-        st.first_self_pay[local] = adjusted.first_self_pay_bp
-        st.deductible_factor_bp[local] = adjusted.deductible_factor_bp
-        if benefit.deductible is not None:
-            st.deductible_kind[local] = DEDUCTIBLE_KINDS.index(benefit.deductible.per)
-            st.deductible_table[local] = keys.table(benefit.deductible)
-        if benefit.fixed is not None:
-            st.fixed[local] = self._fixed_amounts(benefit, keys, rows)
-        if benefit.ratio is not None:
-            st.banded_year[local] = benefit.ratio.banded_on == "year"
-            for b, band in enumerate(benefit.ratio.band_list()):
-                st.band_from[local, b] = band.from_
-                st.band_rate[local, b] = adjusted_rates(keys.table(band), adjusted)
-        for cap_name in benefit.caps:
-            amounts = st.caps.setdefault(cap_name, np.full(len(self.rows), NOT_SET, np.int64))
-            amounts[local] = keys.table(ed.caps[cap_name])
-
-    def _fixed_amounts(self, benefit: Benefit, keys: Keys, rows: IntArray) -> IntArray:
-        fixed = benefit.fixed
-        assert fixed is not None
-        amount = keys.table(fixed)
-        if fixed.per_contribution_month is not None and fixed.full_after_months is not None:
-            months = self.book.batch.contribution_months[rows]
-            partial = (months >= 0) & (months < fixed.full_after_months)
-            amount = np.where(partial, np.minimum(months * fixed.per_contribution_month, amount), amount)
-        return amount
 
     # -- stages -----------------------------------------------------------------------------
     def _first_self_pay(self, st: BenefitState) -> None:
@@ -243,12 +121,7 @@ class PolicyRun:
             values = self._gather(lambda st: st.base, rows, which)
             table = np.maximum(self._gather(lambda st: st.deductible_table, rows, which), 0)
             room = round_fen_bp(table * self._gather(lambda st: st.deductible_factor_bp, rows, which))
-            key = f"{self.pid}/deductible/{pool}"
-            start = self.book.start.lookup(key, self.person[rows], self.period[rows], self.year_starts)
-            taken, before = running_take(values, room, start, first)
-            self.book.record_end(
-                key, first, before + taken, self.person[rows], self.period[rows], self.year_starts
-            )
+            taken, before = self._pooled_take(f"{self.pid}/deductible/{pool}", rows, first, values, room)
             for w in set(which.tolist()):
                 st, at = self.states[w], which == w
                 assert st.deductible is not None and st.deductible_taken is not None
@@ -257,6 +130,16 @@ class PolicyRun:
                 if st.deductible_used_before is None:
                     st.deductible_used_before = np.zeros(len(self.rows), np.int64)
                 st.deductible_used_before[rows[at]] = before[at]
+
+    def _pooled_take(
+        self, key: str, rows: IntArray, first: BoolArray, values: IntArray, room: IntArray
+    ) -> tuple[IntArray, IntArray]:
+        """Take under an annual room shared along a sequence, from and back to the accumulator `key`."""
+        person, period = self.person[rows], self.period[rows]
+        start = self.book.start.lookup(key, person, period, self.year_starts)
+        taken, before = running_take(values, room, start, first)
+        self.book.record_end(key, first, before + taken, person, period, self.year_starts)
+        return taken, before
 
     def _pool_name(self, st: BenefitState) -> str:
         for ed in self.editions:
@@ -343,12 +226,7 @@ class PolicyRun:
         rows, which, first = seq
         values = self._gather(lambda st: st.paid, rows, which)
         room = self._gather(lambda st: st.caps.get(cap), rows, which)
-        key = f"{self.pid}/cap/{cap}"
-        start = self.book.start.lookup(key, self.person[rows], self.period[rows], self.year_starts)
-        taken, before = running_take(values, room, start, first)
-        self.book.record_end(
-            key, first, before + taken, self.person[rows], self.period[rows], self.year_starts
-        )
+        taken, before = self._pooled_take(f"{self.pid}/cap/{cap}", rows, first, values, room)
         for w in set(which.tolist()):
             st, at = self.states[w], which == w
             assert st.paid is not None

@@ -12,7 +12,8 @@ from yibao.money import format_ratio, format_yuan
 from yibao.policy.models import Adjust, Benefit, Policy
 
 if TYPE_CHECKING:
-    from yibao.engine.benefit import BenefitState, PolicyRun
+    from yibao.engine.benefit import PolicyRun
+    from yibao.engine.benefit_state import BenefitState
     from yibao.engine.book import Book
 
 UNCOVERED = ("covered", "contribution", "excluded", "adjust")
