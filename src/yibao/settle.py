@@ -6,9 +6,9 @@ from datetime import date
 
 import numpy as np
 
+from yibao.crossregion.guidance import Situation, guidance
 from yibao.documents.accumulators import accumulator_keys, check_keys_known, format_value, parse_year_to_date
 from yibao.documents.bill import Bill
-from yibao.crossregion.guidance import Situation, guidance
 from yibao.documents.settlement import (
     GuidanceStep,
     PaymentLine,
