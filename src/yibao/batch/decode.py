@@ -148,21 +148,34 @@ def _text(table: pa.Table, name: str, found: RowProblems) -> Any:
     return pc.fill_null(column, "")
 
 
+def _dictionary(column: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """A text column as codes (-1 where missing or empty) into its distinct values; no per-row strings."""
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(pc.cast(column, pa.string()))
+    values = [str(v) if v is not None else "" for v in column.dictionary.to_pylist()]
+    codes = _np(pc.fill_null(column.indices, -1)).astype(np.int64)
+    empty = [k for k, v in enumerate(values) if v == ""]
+    if empty:
+        codes[np.isin(codes, empty)] = -1
+    return codes, values
+
+
 def _category(table: pa.Table, name: str, found: RowProblems) -> Cat:
     column = _column(table, name)
     spec = next(c for c in INPUT_COLUMNS if c.name == name)
     default = spec.default or ""
     if column is None:
         return Cat(np.zeros(table.num_rows, np.int32), [default])
-    text: Any = pc.cast(column, pa.string())
+    codes, values = _dictionary(column)
+    missing = codes < 0
     if spec.required:
-        for row in np.flatnonzero(_np(text.is_null())).tolist():
+        for row in np.flatnonzero(missing).tolist():
             found[row].append(Problem(_field(name), "required field is missing"))
-    encoded: Any = pc.dictionary_encode(pc.fill_null(text, default))
-    cat = Cat(
-        _np(encoded.indices).astype(np.int32),
-        [str(v) for v in encoded.dictionary.to_pylist()],
-    )
+    if missing.any():
+        if default not in values:
+            values.append(default)
+        codes[missing] = values.index(default)
+    cat = Cat(codes.astype(np.int32), values)
     _check_values(name, cat, found)
     return cat
 
@@ -312,16 +325,16 @@ def _flag(table: pa.Table, name: str) -> BoolArray:
 
 
 def _members(table: pa.Table, name: str) -> dict[str, BoolArray]:
-    """For a ';'-separated list column, a mask per member value."""
+    """For a ';'-separated list column, a mask per member value (worked out once per distinct text)."""
     column = _column(table, name)
     if column is None:
         return {}
-    text: Any = pc.fill_null(pc.cast(column, pa.string()), "")
-    values = pc.unique(pc.list_flatten(pc.split_pattern(text, LIST_SEPARATOR))).to_pylist()
+    codes, values = _dictionary(column)
+    sets = [{m.strip() for m in v.split(LIST_SEPARATOR) if m.strip()} for v in values]
     masks = {}
-    for value in sorted(v.strip() for v in values if v and v.strip()):
-        pattern = f"(^|{LIST_SEPARATOR})\\s*{re.escape(value)}\\s*({LIST_SEPARATOR}|$)"
-        masks[value] = _np(pc.match_substring_regex(text, pattern)).astype(bool)
+    for member in sorted(set().union(*sets)):
+        lookup = np.array([member in members for members in sets] + [False], dtype=bool)
+        masks[member] = lookup[codes]  # code -1 picks the trailing False
     return masks
 
 
