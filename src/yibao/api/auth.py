@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from yibao.api.deps import service_store
 from yibao.api.problems import problem_response
@@ -51,11 +52,11 @@ def install(app: FastAPI) -> None:
         return problem_response(403, "forbidden", "This key's role may not do this", exc.problems)
 
 
-def caller(
+async def caller(
     store: Annotated[ServiceStore, Depends(service_store)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    """The caller of a request, from its bearer key."""
+    """The caller of a request, from its bearer key (the database is asked in a thread, then cached)."""
     if credentials is None:
         raise Unauthorized(
             Problem(
@@ -63,7 +64,9 @@ def caller(
                 "no API key; send 'Authorization: Bearer yb_…' with a key from `yibao keys create`",
             )
         )
-    found = store.caller(credentials.credentials)
+    known, found = store.cached_caller(credentials.credentials)
+    if not known:
+        found = await run_in_threadpool(store.caller, credentials.credentials)
     if found is None:
         raise Unauthorized(
             Problem(
@@ -74,7 +77,7 @@ def caller(
     return found
 
 
-def operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
+async def operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
     """Only an operator key may change records."""
     if who.role != "operator":
         raise Forbidden(
@@ -85,7 +88,7 @@ def operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
     return who
 
 
-def auditor(who: Annotated[Caller, Depends(caller)]) -> Caller:
+async def auditor(who: Annotated[Caller, Depends(caller)]) -> Caller:
     """Only an auditor key may read the audit log."""
     if who.role != "auditor":
         raise Forbidden(

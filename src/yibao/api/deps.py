@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from yibao.api.service_store import LazyStore, ServiceStore
 from yibao.policy.lookup import PolicySet
@@ -14,7 +15,8 @@ def policy_set(request: Request) -> PolicySet:
     return policies
 
 
-def service_store(request: Request) -> ServiceStore:
-    """The store (database and recorder), opened on first use."""
+async def service_store(request: Request) -> ServiceStore:
+    """The store (database and recorder), opened on first use (in a thread: it may migrate)."""
     store: LazyStore = request.app.state.store
-    return store.get()
+    opened = store.opened
+    return opened if opened is not None else await run_in_threadpool(store.get)

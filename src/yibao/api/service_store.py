@@ -7,6 +7,7 @@ already be at the newest migration (`yibao db upgrade`), or opening refuses.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -55,11 +56,22 @@ class ServiceStore:
         """Record one settlement (batched with whatever else is waiting)."""
         return self._batcher.submit(request)
 
-    def caller(self, key: str) -> Caller | None:
-        """The caller a key belongs to (cached briefly), or None."""
+    async def settle_async(self, request: SettleRequest) -> Outcome:
+        """The same without holding a thread while the recorder works."""
+        return await asyncio.wrap_future(self._batcher.enqueue(request))
+
+    def cached_caller(self, key: str) -> tuple[bool, Caller | None]:
+        """(whether the cache knows the key, its caller or None for a bad key)."""
         cached = self._keys.get(key)
         if cached is not None and cached[1] > time.monotonic():
-            return cached[0]
+            return True, cached[0]
+        return False, None
+
+    def caller(self, key: str) -> Caller | None:
+        """The caller a key belongs to (cached briefly), or None."""
+        known, cached = self.cached_caller(key)
+        if known:
+            return cached
         found = verify_key(self.db, key)
         if len(self._keys) > KEY_CACHE_SIZE:
             self._keys.clear()
@@ -88,6 +100,11 @@ class LazyStore:
         self._policies = policies
         self._lock = threading.Lock()
         self._store: ServiceStore | None = None
+
+    @property
+    def opened(self) -> ServiceStore | None:
+        """The store if it is open already."""
+        return self._store
 
     def get(self) -> ServiceStore:
         """The open store."""

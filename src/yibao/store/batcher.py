@@ -36,13 +36,17 @@ class Batcher:
 
     def submit(self, request: SettleRequest) -> Outcome:
         """Record one request and wait for its outcome."""
+        return self.enqueue(request).result()
+
+    def enqueue(self, request: SettleRequest) -> Future[Outcome]:
+        """Queue one request; its outcome arrives in the future (await it with asyncio.wrap_future)."""
         future: Future[Outcome] = Future()
         with self._wake:
             if self._stopped:
                 raise RuntimeError("the recorder has stopped")
             self._pending.append((request, future))
             self._wake.notify()
-        return future.result()
+        return future
 
     def stop(self) -> None:
         """Finish what is queued, then end the thread."""

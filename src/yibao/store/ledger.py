@@ -12,12 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from yibao.store.periods import Period, period_of_label
 from yibao.store.persons import now
-from yibao.store.tables import AccumulatorRow, LedgerEntryRow
+from yibao.store.tables import AccumulatorRow, LedgerEntryRow, table_of
 
 
 @dataclass(frozen=True)
@@ -56,66 +58,55 @@ def starting_values(
     return out
 
 
-def append(
-    session: Session, person_id: str, settlement_id: str, kind: str, changes: Iterable[Change]
-) -> None:
-    """Write the entries and move the accumulators by them (creating rows that do not exist yet)."""
-    changes = [c for c in changes if c.delta != 0]
-    if not changes:
-        return
+@dataclass(frozen=True)
+class Posting:
+    """The changes one settlement (or its reversal) makes to one person's accumulators."""
+
+    person_id: str
+    settlement_id: str
+    kind: str
+    changes: Sequence[Change]
+
+
+def append(session: Session, postings: Iterable[Posting]) -> None:
+    """Write the entries and move the accumulators by them: two statements for any number of postings."""
     at = now()
-    session.execute(
-        insert(LedgerEntryRow),
-        [
-            {
-                "person_id": person_id,
-                "period": c.period.label,
-                "period_start": c.period.start,
-                "period_end": c.period.end,
-                "key": c.key,
-                "delta": c.delta,
-                "settlement_id": settlement_id,
-                "kind": kind,
-                "recorded_at": at,
-            }
-            for c in changes
-        ],
-    )
-    existing = set(
-        session.execute(
-            select(AccumulatorRow.period, AccumulatorRow.key).where(
-                AccumulatorRow.person_id == person_id,
-                AccumulatorRow.period.in_(sorted({c.period.label for c in changes})),
-            )
-        ).all()
-    )
-    new = [c for c in changes if (c.period.label, c.key) not in existing]
-    if new:
-        session.execute(
-            insert(AccumulatorRow),
-            [
-                {
-                    "person_id": person_id,
-                    "period": c.period.label,
-                    "key": c.key,
-                    "period_start": c.period.start,
-                    "period_end": c.period.end,
-                    "value": c.delta,
-                }
-                for c in new
-            ],
+    entries = [
+        {
+            "person_id": p.person_id,
+            "period": c.period.label,
+            "period_start": c.period.start,
+            "period_end": c.period.end,
+            "key": c.key,
+            "delta": c.delta,
+            "settlement_id": p.settlement_id,
+            "kind": p.kind,
+            "recorded_at": at,
+        }
+        for p in postings
+        for c in p.changes
+        if c.delta != 0
+    ]
+    if not entries:
+        return
+    connection = session.connection()
+    connection.execute(insert(table_of(LedgerEntryRow)), entries)
+    table = table_of(AccumulatorRow)
+    upsert = (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(table)
+    moved: dict[tuple[str, str, str], dict[str, object]] = {}
+    for e in entries:
+        row = moved.setdefault(
+            (str(e["person_id"]), str(e["period"]), str(e["key"])),
+            {k: e[k] for k in ("person_id", "period", "key", "period_start", "period_end")} | {"value": 0},
         )
-    for c in changes:
-        if (c.period.label, c.key) in existing:
-            session.execute(
-                update(AccumulatorRow)
-                .where(
-                    AccumulatorRow.person_id == person_id,
-                    AccumulatorRow.period == c.period.label,
-                    AccumulatorRow.key == c.key,
-                )
-                .values(value=AccumulatorRow.value + c.delta)
-            )
+        row["value"] = int(row["value"]) + int(e["delta"])  # type: ignore[call-overload]
+    connection.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[table.c.person_id, table.c.period, table.c.key],
+            set_={"value": table.c.value + upsert.excluded.value},
+        ),
+        list(moved.values()),
+    )
 
 
 def entries_of(session: Session, settlement_id: str) -> list[Change]:

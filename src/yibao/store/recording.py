@@ -37,8 +37,8 @@ from yibao.store.ledger import starting_values
 from yibao.store.periods import period_of_day
 from yibao.store.persons import lock_persons
 from yibao.store.requests import Outcome, Recorded, SettleRequest
-from yibao.store.tables import CoverageYearRow, HeldProductRow, IdempotencyRow, PersonRow
-from yibao.store.writing import write_settlement
+from yibao.store.tables import CoverageYearRow, HeldProductRow, IdempotencyRow, PersonRow, SettlementRow
+from yibao.store.writing import Writes, flush, settle_row, splice
 
 ATTEMPTS = 4
 
@@ -65,19 +65,29 @@ def record(
     assert len({r.idempotency_key for r in requests}) == len(requests), "one request per key in a batch"
     for attempt in range(ATTEMPTS):
         try:
-            return _record_once(db, policies, requests, before_commit)
+            outcomes = _record_once(db, policies, requests, before_commit)
+            break
         except IntegrityError:
             if len(requests) > 1:
                 return [record(db, policies, [r], before_commit)[0] for r in requests]
+            if attempt == ATTEMPTS - 1:
+                raise
         except (OperationalError, _LinksMoved):
             if attempt == ATTEMPTS - 1:
                 raise
-    return _record_once(db, policies, requests, before_commit)
+    later = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    if later:
+        for i, outcome in zip(
+            later, record(db, policies, [requests[i] for i in later], before_commit), strict=True
+        ):
+            outcomes[i] = outcome
+    return [o for o in outcomes if o is not None]
 
 
 def _record_once(
     db: Database, policies: PolicySet, requests: list[SettleRequest], before_commit: BeforeCommit | None
-) -> list[Outcome]:
+) -> list[Outcome | None]:
+    """One transaction; requests sharing an account with an earlier one are left (None) for the next."""
     with db.write() as session:
         ids = [r.person_id for r in requests]
         owners = linked_owners(session, ids)
@@ -85,7 +95,8 @@ def _record_once(
         if linked_owners(session, ids) != owners:
             raise _LinksMoved
         outcomes: dict[int, Outcome] = {}
-        todo = _answer_known(session, requests, persons, outcomes)
+        now, later = _disjoint(requests, owners)
+        todo = _answer_known(session, [requests[i] for i in now], persons, outcomes, now)
         bills = _bills(session, policies, [requests[i] for i in todo], persons)
         for i, built in zip(todo, bills, strict=True):
             if isinstance(built, YibaoError):
@@ -94,6 +105,7 @@ def _record_once(
         by_date: dict[date | None, list[tuple[int, _Built]]] = defaultdict(list)
         for i, b in ready:
             by_date[requests[i].as_known_on].append((i, b))
+        writes = Writes()
         for as_known_on, group in by_date.items():
             result = _settle(policies, [b for _, b in group], as_known_on)
             for row, (i, b) in enumerate(group):
@@ -101,12 +113,28 @@ def _record_once(
                 if problems:
                     outcomes[i] = InputError(problems)
                     continue
-                outcomes[i] = write_settlement(
-                    session, policies, requests[i], result, row, b.start, b.accounts
+                outcomes[i] = settle_row(
+                    session, policies, requests[i], result, row, b.start, b.accounts, writes
                 )
+        flush(session, writes)
         if before_commit is not None:
             before_commit()
-        return [outcomes[i] for i in range(len(requests))]
+        return [None if i in later else outcomes[i] for i in range(len(requests))]
+
+
+def _disjoint(requests: list[SettleRequest], owners: dict[str, list[str]]) -> tuple[list[int], set[int]]:
+    """Requests whose accounts (own and linked) no earlier request of the batch touches; and the rest."""
+    taken: set[str] = set()
+    now: list[int] = []
+    later: set[int] = set()
+    for i, r in enumerate(requests):
+        accounts = {r.person_id, *owners.get(r.person_id, [])}
+        if accounts & taken:
+            later.add(i)
+            continue
+        taken |= accounts
+        now.append(i)
+    return now, later
 
 
 def _answer_known(
@@ -114,19 +142,24 @@ def _answer_known(
     requests: list[SettleRequest],
     persons: dict[str, PersonRow],
     outcomes: dict[int, Outcome],
+    positions: list[int],
 ) -> list[int]:
-    """Replays, key conflicts and unknown persons are answered here; returns the rest."""
+    """Replays, key conflicts and unknown persons are answered here; returns the positions left."""
     keys = [r.idempotency_key for r in requests]
     known = {
-        row.key: row for row in session.scalars(select(IdempotencyRow).where(IdempotencyRow.key.in_(keys)))
+        row.key: (row, document)
+        for row, document in session.execute(
+            select(IdempotencyRow, SettlementRow.document)
+            .join(SettlementRow, SettlementRow.id == IdempotencyRow.settlement_id)
+            .where(IdempotencyRow.key.in_(keys))
+        )
     }
     todo = []
-    for i, r in enumerate(requests):
-        record_ = known.get(r.idempotency_key)
+    for i, r in zip(positions, requests, strict=True):
+        record_, document = known.get(r.idempotency_key, (None, ""))
         if record_ is not None and record_.request_sha256 == r.request_sha256:
-            outcomes[i] = Recorded(
-                record_.status_code, record_.response, record_.settlement_id, replayed=True
-            )
+            body = splice(record_.response, document)  # the head as first sent, the document as stored
+            outcomes[i] = Recorded(record_.status_code, body, record_.settlement_id, replayed=True)
         elif record_ is not None:
             outcomes[i] = ConflictError(
                 Problem(

@@ -65,7 +65,7 @@ def reverse(db: Database, settlement_id: str) -> str:
         changes = [
             ledger.Change(c.period, c.key, -c.delta) for c in ledger.entries_of(session, settlement_id)
         ]
-        ledger.append(session, row.person_id, settlement_id, "reversal", changes)
+        ledger.append(session, [ledger.Posting(row.person_id, settlement_id, "reversal", changes)])
         refund(session, settlement_id)
         row.status = "reversed"
         row.reversed_at = now()

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -74,6 +76,7 @@ class AccountRow(Base):
     """A personal account (个人账户) and its balance: the sum of its entries."""
 
     __tablename__ = "accounts"
+    __table_args__ = (CheckConstraint("balance_fen >= 0", name="ck_accounts_balance_not_negative"),)
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     balance_fen: Mapped[int] = mapped_column(BigInteger)
 
@@ -167,7 +170,11 @@ class AccumulatorRow(Base):
 
 
 class IdempotencyRow(Base):
-    """An Idempotency-Key already used: the request's hash and the response it got."""
+    """An Idempotency-Key already used: the request's hash and the response it got.
+
+    `response` keeps the response without the settlement document (the settlement row
+    holds that); a replay joins the two back into the bytes first sent.
+    """
 
     __tablename__ = "idempotency_records"
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
@@ -189,3 +196,8 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(60))
     person_id: Mapped[str] = mapped_column(String(40), index=True)
     path: Mapped[str] = mapped_column(String(300))
+
+
+def table_of(row: type[Base]) -> Table:
+    """The Core table of a model, for bulk statements that skip the ORM."""
+    return Base.metadata.tables[str(row.__tablename__)]

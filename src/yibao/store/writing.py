@@ -1,9 +1,16 @@
-"""Write one settled bill: the settlement, its ledger entries, account payments, the idempotency record."""
+"""Write settled bills: settlements, ledger entries, account payments, idempotency records.
+
+`Writes` gathers the rows of a whole batch while each bill is turned into its document;
+`flush` then inserts them with a few statements (settlements, then the ledger and
+accumulators, then the idempotency records, in foreign-key order).
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -18,12 +25,21 @@ from yibao.store.documents import AccountPayment
 from yibao.store.periods import period_of_label
 from yibao.store.persons import new_id, now
 from yibao.store.requests import Recorded, SettleRequest
-from yibao.store.tables import IdempotencyRow, SettlementRow
+from yibao.store.tables import IdempotencyRow, SettlementRow, table_of
 
 CREATED = 201
 
 
-def write_settlement(
+@dataclass
+class Writes:
+    """Rows of a batch waiting to be inserted."""
+
+    settlements: list[dict[str, Any]] = field(default_factory=list)
+    postings: list[ledger.Posting] = field(default_factory=list)
+    keys: list[dict[str, Any]] = field(default_factory=list)
+
+
+def settle_row(
     session: Session,
     policies: PolicySet,
     request: SettleRequest,
@@ -31,44 +47,56 @@ def write_settlement(
     row: int,
     start: dict[tuple[str, str], int],
     accounts: AccountState,
+    writes: Writes,
 ) -> Recorded:
-    """Record row `row` of an engine run for a request."""
+    """The document of row `row` of an engine run, its rows gathered in `writes`, its account paid."""
     by_key = {key: value for (_, key), value in start.items()}
     chain = chain_editions(result, row, policies)
     document = settlement_document(result, row, by_key, chain, request.as_known_on, request.lang)
     settlement_id = new_id("stl")
     recorded_at = now()
-    session.execute(
-        insert(SettlementRow).values(
-            id=settlement_id,
-            person_id=request.person_id,
-            bill_date=request.bill.date,
-            total_fen=int(result.total[row]),
-            out_of_pocket_fen=int(result.out_of_pocket[row]),
-            document=(document_json := document.model_dump_json()),
-            status="recorded",
-            recorded_at=recorded_at,
-        )
+    document_json = document.model_dump_json()
+    writes.settlements.append(
+        {
+            "id": settlement_id,
+            "person_id": request.person_id,
+            "bill_date": request.bill.date,
+            "total_fen": int(result.total[row]),
+            "out_of_pocket_fen": int(result.out_of_pocket[row]),
+            "document": document_json,
+            "status": "recorded",
+            "recorded_at": recorded_at,
+        }
     )
-    ledger.append(session, request.person_id, settlement_id, "settlement", _changes(result, row, start))
+    writes.postings.append(
+        ledger.Posting(request.person_id, settlement_id, "settlement", _changes(result, row, start))
+    )
     paid = sum(
         int(p.amount[row]) for p in result.payments if p.payer == "personal_account" and p.applied[row]
     )
     payments = pay(session, request.person_id, accounts, paid, settlement_id) if paid else []
-    body = resource_json(
-        settlement_id, request.person_id, "recorded", recorded_at, None, payments, document_json
+    head = head_json(settlement_id, request.person_id, "recorded", recorded_at, None, payments)
+    writes.keys.append(
+        {
+            "key": request.idempotency_key,
+            "request_sha256": request.request_sha256,
+            "settlement_id": settlement_id,
+            "status_code": CREATED,
+            "response": head,
+            "created_at": recorded_at,
+        }
     )
-    session.execute(
-        insert(IdempotencyRow).values(
-            key=request.idempotency_key,
-            request_sha256=request.request_sha256,
-            settlement_id=settlement_id,
-            status_code=CREATED,
-            response=body,
-            created_at=recorded_at,
-        )
-    )
-    return Recorded(CREATED, body, settlement_id)
+    return Recorded(CREATED, splice(head, document_json), settlement_id)
+
+
+def flush(session: Session, writes: Writes) -> None:
+    """Insert everything gathered, in foreign-key order."""
+    if not writes.settlements:
+        return
+    connection = session.connection()
+    connection.execute(insert(table_of(SettlementRow)), writes.settlements)
+    ledger.append(session, writes.postings)
+    connection.execute(insert(table_of(IdempotencyRow)), writes.keys)
 
 
 def _changes(result: EngineResult, row: int, start: dict[tuple[str, str], int]) -> list[ledger.Change]:
@@ -94,6 +122,19 @@ def resource_json(
     document_json: str,
 ) -> str:
     """The recorded settlement as JSON, the stored document spliced in as written."""
+    head = head_json(settlement_id, person_id, status, recorded_at, reversed_at, payments)
+    return splice(head, document_json)
+
+
+def head_json(
+    settlement_id: str,
+    person_id: str,
+    status: str,
+    recorded_at: datetime,
+    reversed_at: datetime | None,
+    payments: list[AccountPayment],
+) -> str:
+    """Everything of a recorded settlement but its document (what an idempotency record keeps)."""
     head = {
         "id": settlement_id,
         "person_id": person_id,
@@ -102,8 +143,12 @@ def resource_json(
         "reversed_at": _iso(reversed_at) if reversed_at else None,
         "account_payments": [p.model_dump() for p in payments],
     }
-    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
-    return f'{text[:-1]},"settlement":{document_json}}}'
+    return json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+
+
+def splice(head: str, document_json: str) -> str:
+    """A head and a settlement document as one JSON object (no parsing, no re-encoding)."""
+    return f'{head[:-1]},"settlement":{document_json}}}'
 
 
 def _iso(moment: datetime) -> str:

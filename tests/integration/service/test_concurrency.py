@@ -83,3 +83,41 @@ def test_processes_settling_one_person_at_once_equal_one_by_one(service: Service
     assert sum(len(d) for d in done) == 12
     assert assert_equals_one_by_one(service.db, service.app.state.policies, person, PERSON, bills) == 12
     assert verify_ledger(service.db)[0] == []
+
+
+def test_one_shared_account_is_never_spent_twice_by_relatives_settling_at_once(service: Service):
+    owner = employee(service, 403)  # 300.00 credited
+    relatives = [service.register(404, category="retired"), service.register(405, category="retired")]
+    for relative in relatives:
+        service.cover(relative)
+        linked = service.client.post(
+            f"/v1/persons/{owner}/account/links", json={"relative_id": relative}, headers=service.operator
+        )
+        assert linked.status_code == 201
+    store = service.app.state.store.get()
+    requests = [
+        SettleRequest(
+            relative, BillBody.model_validate(outpatient(f"2025-04-{day:02d}", "level_1")), key, key
+        )
+        for day in range(1, 7)
+        for relative in relatives
+        for key in [f"{relative}-{day}"]
+    ]
+    with ThreadPoolExecutor(len(requests)) as pool:
+        outcomes = list(pool.map(store.settle, requests))
+    assert all(isinstance(o, Recorded) for o in outcomes)
+    # each relative's first bill: 1,000 − 300 = 700 × 75 % = 525.00 leaves 475.00 for accounts, so the
+    # owner's 300.00 is spent at once, by whichever relative came first; never more than once.
+    paid = [
+        p
+        for o in outcomes
+        if isinstance(o, Recorded)
+        for p in service.client.get(f"/v1/settlements/{o.settlement_id}", headers=service.operator).json()[
+            "account_payments"
+        ]
+    ]
+    assert sum(int(p["amount"].replace(".", "")) for p in paid) == 30000
+    assert {p["account"] for p in paid} == {owner}
+    account = service.client.get(f"/v1/persons/{owner}/account", headers=service.operator).json()
+    assert account["balance"] == "0.00"
+    assert verify_ledger(service.db)[0] == []

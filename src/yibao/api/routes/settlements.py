@@ -37,7 +37,7 @@ class MissingKey(YibaoError):
     responses=problems(400, 401, 403, 404, 409, 422),
     summary="Settle and record a bill",
 )
-def record_settlement(
+async def record_settlement(
     data: SettlementIn,
     store: Store,
     _: Operator,
@@ -73,7 +73,7 @@ def record_settlement(
         lang=lang,
         as_known_on=as_known_on,
     )
-    outcome = store.settle(request)
+    outcome = await store.settle_async(request)
     if isinstance(outcome, YibaoError):
         raise outcome
     headers = {"Location": f"/v1/settlements/{outcome.settlement_id}"}

@@ -83,6 +83,7 @@ def _accounts() -> None:
         "accounts",
         sa.Column("person_id", sa.String(40), sa.ForeignKey("persons.id"), primary_key=True),
         sa.Column("balance_fen", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("balance_fen >= 0", name="ck_accounts_balance_not_negative"),
     )
     op.create_table(
         "account_entries",
