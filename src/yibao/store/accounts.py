@@ -50,26 +50,6 @@ def linked_owners(session: Session, person_ids: Sequence[str]) -> dict[str, list
     return dict(found)
 
 
-def account_states(session: Session, person_ids: Sequence[str]) -> dict[str, AccountState]:
-    """The account state of each person (their locks, and their linked owners' locks, are held)."""
-    owners = linked_owners(session, person_ids)
-    wanted = set(person_ids) | {o for found in owners.values() for o in found}
-    balances = dict(
-        session.execute(
-            select(AccountRow.person_id, AccountRow.balance_fen).where(
-                AccountRow.person_id.in_(sorted(wanted))
-            )
-        ).all()
-    )
-    return {
-        person: AccountState(
-            balances.get(person),
-            [(o, int(balances[o])) for o in owners.get(person, []) if o in balances],
-        )
-        for person in person_ids
-    }
-
-
 def pay(
     session: Session, person_id: str, state: AccountState, amount_fen: int, settlement_id: str
 ) -> list[AccountPayment]:

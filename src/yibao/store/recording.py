@@ -17,34 +17,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from yibao.documents.bill import Bill, Holding, Person
 from yibao.engine.book import StartState
 from yibao.engine.chain import EngineResult, settle_columns
 from yibao.engine.columns import batch_from_bills
 from yibao.errors import ConflictError, InputError, NotFoundError, Problem, YibaoError
 from yibao.policy.lookup import PolicySet
-from yibao.store.accounts import AccountState, account_states, linked_owners
+from yibao.store.accounts import linked_owners
 from yibao.store.database import Database
-from yibao.store.documents import BillBody
-from yibao.store.ledger import starting_values
-from yibao.store.periods import period_of_day
-from yibao.store.persons import lock_persons
+from yibao.store.loading import Built, Locked, load_bills, lock_for_settling
 from yibao.store.requests import Outcome, Recorded, SettleRequest
-from yibao.store.tables import CoverageYearRow, HeldProductRow, IdempotencyRow, PersonRow, SettlementRow
+from yibao.store.tables import IdempotencyRow, SettlementRow
 from yibao.store.writing import Writes, flush, settle_row, splice
 
 ATTEMPTS = 4
-
-
-class _LinksMoved(Exception):
-    """A family-sharing link appeared between reading the links and locking: lock again."""
 
 
 BeforeCommit = Callable[[], None]
@@ -72,7 +63,7 @@ def record(
                 return [record(db, policies, [r], before_commit)[0] for r in requests]
             if attempt == ATTEMPTS - 1:
                 raise
-        except (OperationalError, _LinksMoved):
+        except OperationalError:  # a deadlock or serialization failure: try again
             if attempt == ATTEMPTS - 1:
                 raise
     later = [i for i, outcome in enumerate(outcomes) if outcome is None]
@@ -90,19 +81,17 @@ def _record_once(
     """One transaction; requests sharing an account with an earlier one are left (None) for the next."""
     with db.write() as session:
         ids = [r.person_id for r in requests]
-        owners = linked_owners(session, ids)
-        persons = lock_persons(session, [*ids, *(o for found in owners.values() for o in found)])
-        if linked_owners(session, ids) != owners:
-            raise _LinksMoved
+        owners = linked_owners(session, ids)  # a link made after this read is used from the next bill on
+        persons = lock_for_settling(session, [*ids, *(o for found in owners.values() for o in found)])
         outcomes: dict[int, Outcome] = {}
         now, later = _disjoint(requests, owners)
         todo = _answer_known(session, [requests[i] for i in now], persons, outcomes, now)
-        bills = _bills(session, policies, [requests[i] for i in todo], persons)
+        bills = load_bills(session, policies, [requests[i] for i in todo], persons, owners)
         for i, built in zip(todo, bills, strict=True):
             if isinstance(built, YibaoError):
                 outcomes[i] = built
         ready = [(i, b) for i, b in zip(todo, bills, strict=True) if not isinstance(b, YibaoError)]
-        by_date: dict[date | None, list[tuple[int, _Built]]] = defaultdict(list)
+        by_date: dict[date | None, list[tuple[int, Built]]] = defaultdict(list)
         for i, b in ready:
             by_date[requests[i].as_known_on].append((i, b))
         writes = Writes()
@@ -140,7 +129,7 @@ def _disjoint(requests: list[SettleRequest], owners: dict[str, list[str]]) -> tu
 def _answer_known(
     session: Session,
     requests: list[SettleRequest],
-    persons: dict[str, PersonRow],
+    persons: dict[str, Locked],
     outcomes: dict[int, Outcome],
     positions: list[int],
 ) -> list[int]:
@@ -178,76 +167,7 @@ def _answer_known(
     return todo
 
 
-@dataclass(frozen=True)
-class _Built:
-    """A bill ready for the engine, with the person's starting accumulators and accounts."""
-
-    bill: Bill
-    start: dict[tuple[str, str], int]
-    accounts: AccountState
-
-
-def _bills(
-    session: Session, policies: PolicySet, requests: list[SettleRequest], persons: dict[str, PersonRow]
-) -> list[_Built | YibaoError]:
-    """The bill documents the engine settles: the request's bill and the stored person."""
-    years = {
-        r.person_id: _coverage_year(policies, persons[r.person_id].scheme, r.bill.date) for r in requests
-    }
-    coverage = {
-        (row.person_id, row.year): row
-        for row in session.scalars(
-            select(CoverageYearRow).where(CoverageYearRow.person_id.in_(sorted(years)))
-        )
-        if years[row.person_id] == row.year
-    }
-    held: dict[str, list[Holding]] = defaultdict(list)
-    for h in session.scalars(select(HeldProductRow).where(HeldProductRow.person_id.in_(sorted(years)))):
-        if years[h.person_id] == h.year:
-            held[h.person_id].append(Holding.model_construct(id=h.product_id, pre_existing=h.pre_existing))
-    starts = starting_values(session, [(r.person_id, r.bill.date) for r in requests])
-    accounts = account_states(session, [r.person_id for r in requests])
-    built: list[_Built | YibaoError] = []
-    for r in requests:
-        person, year = persons[r.person_id], years[r.person_id]
-        cover = coverage.get((r.person_id, year))
-        if cover is None:
-            built.append(_no_coverage(r, year))
-            continue
-        start = starts[r.person_id]
-        available = accounts[r.person_id].available_fen
-        used = next((v for (_, key), v in start.items() if key == f"{person.scheme}/account/used"), 0)
-        who = Person.model_construct(
-            scheme=person.scheme,
-            category=person.category,
-            products=sorted(held[r.person_id], key=lambda h: h.id),
-            contribution_paid=cover.contribution_status == "paid",
-            personal_account_balance=None if available is None else available + used,
-        )
-        fields = {name: getattr(r.bill, name) for name in BillBody.model_fields}
-        built.append(
-            _Built(Bill.model_construct(**fields, person=who, year_to_date={}), start, accounts[r.person_id])
-        )
-    return built
-
-
-def _coverage_year(policies: PolicySet, scheme_id: str, day: date) -> int:
-    """The coverage year of a bill: the year its scheme's accumulation period starts in."""
-    return period_of_day(day, policies.get(scheme_id).year_starts).start.year
-
-
-def _no_coverage(request: SettleRequest, year: int) -> InputError:
-    return InputError(
-        Problem(
-            "bill.date",
-            f"{request.person_id} has no coverage year {year}; record it with "
-            f"PUT /v1/persons/{request.person_id}/coverage/{year} first",
-            request.bill.date.isoformat(),
-        )
-    )
-
-
-def _settle(policies: PolicySet, built: list[_Built], as_known_on: date | None) -> EngineResult:
+def _settle(policies: PolicySet, built: list[Built], as_known_on: date | None) -> EngineResult:
     """One engine run over the batch; row j is person code j."""
     batch = batch_from_bills([b.bill for b in built], [f"{j:08d}" for j in range(len(built))])
     values = {(j, label, key): v for j, b in enumerate(built) for (label, key), v in b.start.items()}

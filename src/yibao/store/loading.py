@@ -1,0 +1,139 @@
+"""What a batch of settlements reads from the store, in as few statements as possible.
+
+Three statements for any batch: the persons locked with their account balances, their
+coverage years with the products held, and their accumulators for the bills' periods.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from yibao.documents.bill import Bill, Holding, Person
+from yibao.errors import InputError, Problem, YibaoError
+from yibao.policy.lookup import PolicySet
+from yibao.store.accounts import AccountState
+from yibao.store.documents import BillBody
+from yibao.store.ledger import starting_values
+from yibao.store.periods import period_of_day
+from yibao.store.requests import SettleRequest
+from yibao.store.tables import AccountRow, CoverageYearRow, HeldProductRow, PersonRow
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A locked person: scheme, category and account balance (None: no account)."""
+
+    scheme: str
+    category: str
+    balance_fen: int | None
+
+
+@dataclass(frozen=True)
+class Built:
+    """A bill ready for the engine, with the person's starting accumulators and accounts."""
+
+    bill: Bill
+    start: dict[tuple[str, str], int]
+    accounts: AccountState
+
+
+def lock_for_settling(session: Session, person_ids: Sequence[str]) -> dict[str, Locked]:
+    """Lock persons in id order (FOR UPDATE OF persons) and read their balances in the same statement."""
+    ids = sorted(set(person_ids))
+    rows = session.execute(
+        select(PersonRow.id, PersonRow.scheme, PersonRow.category, AccountRow.balance_fen)
+        .outerjoin(AccountRow, AccountRow.person_id == PersonRow.id)
+        .where(PersonRow.id.in_(ids))
+        .order_by(PersonRow.id)
+        .with_for_update(of=PersonRow)
+    )
+    return {pid: Locked(scheme, category, balance) for pid, scheme, category, balance in rows}
+
+
+def load_bills(
+    session: Session,
+    policies: PolicySet,
+    requests: list[SettleRequest],
+    locked: dict[str, Locked],
+    owners: dict[str, list[str]],
+) -> list[Built | YibaoError]:
+    """The bill documents the engine settles: each request's bill and the stored person."""
+    years = {r.person_id: coverage_year(policies, locked[r.person_id].scheme, r.bill.date) for r in requests}
+    paid: dict[str, bool] = {}
+    held: dict[str, list[Holding]] = defaultdict(list)
+    for person, year, status, product, pre_existing in session.execute(
+        select(
+            CoverageYearRow.person_id,
+            CoverageYearRow.year,
+            CoverageYearRow.contribution_status,
+            HeldProductRow.product_id,
+            HeldProductRow.pre_existing,
+        )
+        .outerjoin(
+            HeldProductRow,
+            and_(
+                HeldProductRow.person_id == CoverageYearRow.person_id,
+                HeldProductRow.year == CoverageYearRow.year,
+            ),
+        )
+        .where(CoverageYearRow.person_id.in_(sorted(years)))
+    ):
+        if years[person] != year:
+            continue
+        paid[person] = status == "paid"
+        if product is not None:
+            held[person].append(Holding.model_construct(id=product, pre_existing=pre_existing))
+    starts = starting_values(session, [(r.person_id, r.bill.date) for r in requests])
+    built: list[Built | YibaoError] = []
+    for r in requests:
+        if r.person_id not in paid:
+            built.append(_no_coverage(r, years[r.person_id]))
+            continue
+        built.append(_built(r, locked, owners, paid[r.person_id], held[r.person_id], starts[r.person_id]))
+    return built
+
+
+def _built(
+    request: SettleRequest,
+    locked: dict[str, Locked],
+    owners: dict[str, list[str]],
+    paid: bool,
+    held: list[Holding],
+    start: dict[tuple[str, str], int],
+) -> Built:
+    person = locked[request.person_id]
+    linked = [(o, locked[o].balance_fen) for o in owners.get(request.person_id, []) if o in locked]
+    accounts = AccountState(person.balance_fen, [(o, b) for o, b in linked if b is not None])
+    available = accounts.available_fen
+    used = next((v for (_, key), v in start.items() if key == f"{person.scheme}/account/used"), 0)
+    who = Person.model_construct(
+        scheme=person.scheme,
+        category=person.category,
+        products=sorted(held, key=lambda h: h.id),
+        contribution_paid=paid,
+        personal_account_balance=None if available is None else available + used,
+    )
+    fields = {name: getattr(request.bill, name) for name in BillBody.model_fields}
+    return Built(Bill.model_construct(**fields, person=who, year_to_date={}), start, accounts)
+
+
+def coverage_year(policies: PolicySet, scheme_id: str, day: date) -> int:
+    """The coverage year of a bill: the year its scheme's accumulation period starts in."""
+    return period_of_day(day, policies.get(scheme_id).year_starts).start.year
+
+
+def _no_coverage(request: SettleRequest, year: int) -> InputError:
+    return InputError(
+        Problem(
+            "bill.date",
+            f"{request.person_id} has no coverage year {year}; record it with "
+            f"PUT /v1/persons/{request.person_id}/coverage/{year} first",
+            request.bill.date.isoformat(),
+        )
+    )
