@@ -1,11 +1,12 @@
 """Settle concurrent requests together: one engine run and one transaction per batch (group commit).
 
-Request threads hand their request to one recorder thread per process and wait. The
-recorder takes everything waiting, at most one request per person and per key (a
-person's next bill waits for the next batch, so each person's bills are settled one
-after the other, in arrival order), and records the batch with `recording.record`.
-The engine settles a batch of bills in about the time of one, and the database commits
-once, so throughput grows with load while each request still gets its own answer.
+Request handlers hand their request to the recorder threads of their process and wait.
+A recorder takes everything waiting, at most one request per person and per key, and
+never a person (or key) another recorder is working on: a person's next bill waits for
+the next batch, so each person's bills are settled one after the other in arrival order.
+It records the batch with `recording.record`. The engine settles a batch of bills in
+about the time of one and the database commits once, so throughput grows with load;
+one recorder per process is the default (more threads mostly fight over the GIL).
 """
 
 from __future__ import annotations
@@ -23,16 +24,21 @@ Item = tuple[SettleRequest, "Future[Outcome]"]
 
 
 class Batcher:
-    """The recorder thread and its queue."""
+    """The recorder threads and their shared queue."""
 
-    def __init__(self, recorder: Recorder, max_batch: int = 64) -> None:
+    def __init__(self, recorder: Recorder, max_batch: int = 64, threads: int = 1) -> None:
         self._recorder = recorder
         self._max_batch = max_batch
         self._pending: list[Item] = []
+        self._busy: set[str] = set()
         self._wake = threading.Condition()
         self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="yibao-recorder", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"yibao-recorder-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, request: SettleRequest) -> Outcome:
         """Record one request and wait for its outcome."""
@@ -49,43 +55,50 @@ class Batcher:
         return future
 
     def stop(self) -> None:
-        """Finish what is queued, then end the thread."""
+        """Finish what is queued, then end the threads."""
         with self._wake:
             self._stopped = True
-            self._wake.notify()
-        self._thread.join(timeout=30)
+            self._wake.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=30)
 
     def _run(self) -> None:
-        deferred: list[Item] = []
         while True:
             with self._wake:
-                while not self._pending and not deferred and not self._stopped:
+                batch = self._take()
+                while not batch:
+                    if self._stopped and not self._pending:
+                        return
                     self._wake.wait()
-                if self._stopped and not self._pending and not deferred:
-                    return
-                items, self._pending = deferred + self._pending, []
-            batch, deferred = self._pick(items)
-            self._record(batch)
+                    batch = self._take()
+                claimed = self._claims(batch)
+                self._busy |= claimed
+            try:
+                self._record(batch)
+            finally:
+                with self._wake:
+                    self._busy -= claimed
+                    self._wake.notify_all()
 
-    def _pick(self, items: list[Item]) -> tuple[list[Item], list[Item]]:
-        """At most one request per person and per key, oldest first; the rest wait."""
+    def _take(self) -> list[Item]:
+        """Oldest first, at most one request per person and key, none another recorder holds."""
         batch: list[Item] = []
         later: list[Item] = []
-        persons: set[str] = set()
-        keys: set[str] = set()
-        for item in items:
-            request = item[0]
-            if (
-                len(batch) >= self._max_batch
-                or request.person_id in persons
-                or request.idempotency_key in keys
-            ):
+        seen = set(self._busy)
+        for item in self._pending:
+            claims = self._claims([item])
+            if len(batch) >= self._max_batch or claims & seen:
+                seen |= claims  # a later request of this person must not overtake this one
                 later.append(item)
                 continue
-            persons.add(request.person_id)
-            keys.add(request.idempotency_key)
+            seen |= claims
             batch.append(item)
-        return batch, later
+        self._pending = later
+        return batch
+
+    @staticmethod
+    def _claims(items: list[Item]) -> set[str]:
+        return {f"p:{r.person_id}" for r, _ in items} | {f"k:{r.idempotency_key}" for r, _ in items}
 
     def _record(self, batch: list[Item]) -> None:
         try:
