@@ -41,6 +41,7 @@ from yibao.store.verify import verify_ledger
 
 ROOT = Path(__file__).parent.parent
 LEVELS = ("level_1", "level_2", "level_3")
+YIBAO = (sys.executable, "-m", "yibao")
 
 
 def bill(i: int) -> dict[str, object]:
@@ -92,7 +93,8 @@ async def client(
         idem, body = jobs.get_nowait()
         head = (
             f"POST /v1/settlements HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n"
-            f"Idempotency-Key: {idem}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            f"Idempotency-Key: {idem}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
         )
         started = time.perf_counter()
         writer.write(head.encode() + body)
@@ -146,7 +148,7 @@ def free_port() -> int:
 def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "yibao", "serve", "--database-url", url, "--port", str(port), "--workers", str(workers)],
+        [*YIBAO, "serve", "--database-url", url, "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -177,7 +179,8 @@ def run(backend: str, args: argparse.Namespace) -> None:
         try:
             asyncio.run(load(port, key, persons, 200, args.concurrency, 10**6))  # warm up
             cpu_before = cpu_seconds(process.pid)
-            elapsed, latencies, codes = asyncio.run(load(port, key, persons, args.requests, args.concurrency, 0))
+            measured = load(port, key, persons, args.requests, args.concurrency, 0)
+            elapsed, latencies, codes = asyncio.run(measured)
             server_cpu = cpu_seconds(process.pid) - cpu_before
         finally:
             process.send_signal(signal.SIGTERM)
@@ -201,7 +204,9 @@ def run(backend: str, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
