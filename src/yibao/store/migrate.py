@@ -6,12 +6,15 @@ yibao can migrate its database without a checkout or an alembic.ini.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.exc import OperationalError
 
 from yibao.errors import YibaoError
 from yibao.store.database import Database
@@ -21,6 +24,23 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 class NotAtHeadError(YibaoError):
     """The database schema is older (or other) than this yibao's: run `yibao db upgrade`."""
+
+
+class UnreachableError(YibaoError):
+    """The database cannot be reached (server down, wrong address, no such database)."""
+
+
+@contextmanager
+def reaching(db: Database) -> Iterator[None]:
+    """Turn a failure to connect into one clear line naming the database (never its password)."""
+    try:
+        yield
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise UnreachableError(
+            f"cannot reach the database {db.display_url}: {reason}; check --database-url or "
+            "YIBAO_DATABASE_URL, and that the server is running and the database exists"
+        ) from None
 
 
 def _config() -> Config:
@@ -38,7 +58,7 @@ def head_revision() -> str:
 
 def current_revision(db: Database) -> str | None:
     """The revision the database is at (None: never migrated)."""
-    with db.engine.connect() as conn:
+    with reaching(db), db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -46,7 +66,7 @@ def upgrade(db: Database) -> tuple[str | None, str]:
     """Bring the database to the newest revision; returns (before, after)."""
     before = current_revision(db)
     config = _config()
-    with db.engine.begin() as conn:
+    with reaching(db), db.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     return before, head_revision()

@@ -75,3 +75,16 @@ def test_an_external_database_not_at_head_is_refused_until_db_upgrade(empty_data
         "checked": {"accumulators": 0, "accounts": 0, "settlements": 0},
         "differences": [],
     }
+
+
+def test_an_unreachable_database_is_one_clear_line_without_the_password():
+    done = yibao("db", "upgrade", "--database-url", "postgresql://yibao:s3cret@127.0.0.1:1/nowhere")
+    assert done.returncode == 2
+    assert "s3cret" not in done.stderr
+    assert done.stderr.startswith(
+        "error: cannot reach the database postgresql+psycopg://yibao:***@127.0.0.1:1/nowhere: connection failed:"
+    )
+    assert done.stderr.strip().endswith(
+        "check --database-url or YIBAO_DATABASE_URL, and that the server is running and the database exists"
+    )
+    assert "Traceback" not in done.stderr
