@@ -39,6 +39,8 @@ def _problem(err: Any, raw: object, prefix: str, noun: str) -> Problem:
         message = f"{value!r} is not allowed; expected {err.get('ctx', {}).get('expected', '')}"
     elif kind == "string_pattern_mismatch" and loc and loc[-1] == "region":
         message = f"{value!r} is not a six-digit region code (GB/T 2260), e.g. '371500'"
+    elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "scheme", "supersedes"):
+        message = f"{value!r} is not a policy id such as 'cn-371500.liaohuibao' (optionally with '@2024')"
     elif kind.startswith("date_"):
         message = f"{value!r} is not a date; write it as YYYY-MM-DD"
     elif value is not None and kind != "value_error":

@@ -163,3 +163,10 @@ def test_maternity_without_contribution_months(policies):
         "bill.contribution_months: required for maternity_prenatal bills under cn-410100.employee@2025: the "
         "benefit is paid in full after 9 months of contribution, else per month"
     ]
+
+
+def test_a_malformed_product_id_is_a_field_error_not_a_lookup(policies):
+    bill = with_(["person", "products"], [{"id": "@x"}])
+    assert problems(bill, policies) == [
+        "bill.person.products[0].id: '@x' is not a policy id such as 'cn-371500.liaohuibao' (optionally with '@2024')"
+    ]

@@ -60,7 +60,10 @@ class Item(Strict):
 class Holding(Strict):
     """A supplementary product the person holds for the bill's period."""
 
-    id: str
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9\-]*(\.[a-z0-9][a-z0-9_\-]*)*(@[A-Za-z0-9.\-_]+)?$",
+        description="Product id, e.g. cn-371500.liaohuibao ('@edition' pins one)",
+    )
     pre_existing: bool = Field(default=False, description="The bill treats a pre-existing condition (既往症)")
 
 

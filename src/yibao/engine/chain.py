@@ -194,6 +194,8 @@ def _run_products(book: Book, policies: PolicySet, as_known_on: date | None) -> 
     for pid in sorted(sb.products):
         holding = sb.products[pid]
         rows = np.flatnonzero(holding.held)
+        if len(rows) == 0:
+            continue  # every bill holding it was refused by validation
         eds, idx = editions_by_date(policies, pid, sb.date[rows], as_known_on)
         rows, idx = rows[idx >= 0], idx[idx >= 0]
         if len(rows) == 0:
