@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from yibao.batch.decode import check_columns
@@ -46,8 +47,15 @@ class Book:
         """Some whole columns of the book (those it has), without reading the rest of a Parquet file."""
         if self._table is not None:
             return self._table.select([n for n in names if n in self._table.column_names])
-        present = pq.read_schema(self.path).names
-        return pq.read_table(self.path, columns=[n for n in names if n in present])
+        if is_parquet(self.path):
+            present = pq.read_schema(self.path).names
+            return pq.read_table(self.path, columns=[n for n in names if n in present])
+        present = pacsv.open_csv(self.path).schema.names
+        wanted = [n for n in names if n in present]
+        convert = pacsv.ConvertOptions(
+            include_columns=wanted, column_types=dict.fromkeys(wanted, pa.string())
+        )
+        return pacsv.read_csv(self.path, convert_options=convert)
 
     def chunks(self) -> Iterator[Chunk]:
         """Chunks of about `chunk_rows` bills, cut only between persons."""
@@ -63,7 +71,7 @@ class Book:
     def _stream(self) -> Iterator[Chunk]:
         carry: pa.Table | None = None
         offset = 0
-        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=self.chunk_rows):
+        for batch in _batches(self.path, self.chunk_rows):
             table = pa.Table.from_batches([batch])
             table = table.append_column(ROW, pa.array(np.arange(offset, offset + len(table)), pa.int64()))
             offset += len(table)
@@ -80,13 +88,19 @@ class Book:
 
 
 def open_book(path: Path, chunk_rows: int) -> Book:
-    """Check the columns, then stream a grouped Parquet book or read and group any other."""
+    """Check the columns, then stream a book grouped by person, or read and group any other."""
     if is_parquet(path) and path.exists():
         schema = pq.read_schema(path)
         check_columns(schema)
         people = pq.read_table(path, columns=["person_id"])
         if _grouped(_person_codes(people)):
             return Book(path, people.num_rows, True, chunk_rows)
+    elif path.exists():
+        names = pacsv.open_csv(path).schema.names
+        check_columns(pa.schema([pa.field(name, pa.string()) for name in names]))  # CSV is read as text
+        rows = _grouped_csv_rows(path)
+        if rows is not None:
+            return Book(path, rows, True, chunk_rows)
     table = read_table(path, strings=True)
     check_columns(table.schema)
     table = table.append_column(ROW, pa.array(np.arange(table.num_rows), pa.int64()))
@@ -94,6 +108,35 @@ def open_book(path: Path, chunk_rows: int) -> Book:
         order: Any = pc.sort_indices(table, sort_keys=[("person_id", "ascending"), (ROW, "ascending")])
         table = table.take(order)
     return Book(path, table.num_rows, False, chunk_rows, table)
+
+
+def _batches(path: Path, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    """The book's rows in batches; CSV text stays text so amounts stay exact."""
+    if is_parquet(path):
+        yield from pq.ParquetFile(path).iter_batches(batch_size=chunk_rows)
+        return
+    names = pacsv.open_csv(path).schema.names
+    convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True)
+    yield from pacsv.open_csv(path, convert_options=convert)
+
+
+def _grouped_csv_rows(path: Path) -> int | None:
+    """The number of rows when every person's bills are contiguous, reading only person_id; else None."""
+    convert = pacsv.ConvertOptions(include_columns=["person_id"], column_types={"person_id": pa.string()})
+    seen: set[str] = set()
+    last: str | None = None
+    rows = 0
+    for batch in pacsv.open_csv(path, convert_options=convert):
+        people = [str(p) for p in batch.column(0).to_pylist()]
+        rows += len(people)
+        runs = [p for i, p in enumerate(people) if p != (people[i - 1] if i else last)]
+        if runs and runs[0] == last:
+            runs = runs[1:]
+        if seen.intersection(runs) or len(set(runs)) != len(runs):
+            return None
+        seen.update(runs)
+        last = people[-1] if people else last
+    return rows
 
 
 def _np(values: Any) -> Any:

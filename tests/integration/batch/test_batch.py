@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.books import bill_row
 from tests.properties.bills import POLICIES, books
 from tests.properties.test_invariants import _by_policy, _year_to_date
+from yibao.batch.chunks import open_book
 from yibao.batch.distributed import run_distributed
 from yibao.batch.runner import BatchOptions, run_batch
 from yibao.batch.start import BookStart
@@ -262,3 +263,28 @@ def test_a_two_worker_dask_cluster_gives_identical_results(tmp_path):
         (tmp_path / "acc-dask.csv").open(encoding="utf-8") as b,
     ):
         assert sorted(csv.DictReader(a), key=str) == sorted(csv.DictReader(b), key=str)
+
+
+def test_a_grouped_csv_book_larger_than_one_read_block_streams_with_the_same_results(tmp_path):
+    bills = [b for b in EXAMPLES if "split" in b]
+    grouped = [
+        bill_row(b, f"person-{p:05d}", f"b{p}-{i}") for p in range(1500) for i, b in enumerate(bills[:6])
+    ]
+    assert len(grouped) == 9000
+    streamed_path = write_csv(grouped, tmp_path / "grouped.csv")
+    assert streamed_path.stat().st_size > 1 << 20  # more than pyarrow's default CSV block
+    assert open_book(streamed_path, 500).streams
+    shuffled = grouped[1::2] + grouped[::2]  # the same bills, persons interleaved: read whole and regrouped
+    shuffled_path = write_csv(shuffled, tmp_path / "shuffled.csv")
+    assert not open_book(shuffled_path, 500).streams
+    run_batch(streamed_path, tmp_path / "a.csv", POLICIES, BatchOptions(chunk_rows=500))
+    run_batch(shuffled_path, tmp_path / "b.csv", POLICIES, BatchOptions(chunk_rows=500))
+    by_bill_a = {
+        r["bill_id"]: {k: v for k, v in r.items() if k != "row"}
+        for r in read_results(tmp_path / "a.csv").values()
+    }
+    by_bill_b = {
+        r["bill_id"]: {k: v for k, v in r.items() if k != "row"}
+        for r in read_results(tmp_path / "b.csv").values()
+    }
+    assert by_bill_a == by_bill_b and len(by_bill_a) == 9000
