@@ -204,8 +204,8 @@ def _claim(scheme: Policy, where: Situation, zh: bool) -> Step:
             else "This scheme's file gives no claim materials or deadline; ask the home insurance office."
         )
         return Step("claim", text)
-    materials = _claim_materials(claims, where)
-    months = _deadline_months(claims, where)
+    materials = claim_materials(claims, where)
+    months = deadline_months(claims, where)
     deadline = add_months(where.day, months)
     place = claims.where or ("参保地医保经办机构" if zh else "the home insurance office")
     text = (
@@ -218,7 +218,8 @@ def _claim(scheme: Policy, where: Situation, zh: bool) -> Step:
     return Step("claim", text, deadline, _names(materials, zh), f"{scheme.ref}:claims", source, assumed)
 
 
-def _claim_materials(claims: Claims, where: Situation) -> list[str]:
+def claim_materials(claims: Claims, where: Situation) -> list[str]:
+    """The materials a claim needs: the scheme's list plus those its registration type adds."""
     materials = list(claims.materials)
     extra = {
         "referral": claims.when_referred,
@@ -228,7 +229,8 @@ def _claim_materials(claims: Claims, where: Situation) -> list[str]:
     return list(dict.fromkeys([*materials, *extra]))
 
 
-def _deadline_months(claims: Claims, where: Situation) -> int:
+def deadline_months(claims: Claims, where: Situation) -> int:
+    """Months after discharge to claim: the first matching exception, else the scheme's deadline."""
     for rule in claims.exceptions:
         if rule.categories is not None and where.category not in rule.categories:
             continue
