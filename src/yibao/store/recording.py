@@ -31,6 +31,7 @@ from yibao.policy.lookup import PolicySet
 from yibao.store.accounts import linked_owners
 from yibao.store.database import Database
 from yibao.store.loading import Built, Locked, load_bills, lock_for_settling
+from yibao.store.registration_use import apply_registrations
 from yibao.store.requests import Outcome, Recorded, SettleRequest
 from yibao.store.tables import IdempotencyRow, SettlementRow
 from yibao.store.writing import Writes, flush, settle_row, splice
@@ -79,6 +80,7 @@ def _record_once(
     db: Database, policies: PolicySet, requests: list[SettleRequest], before_commit: BeforeCommit | None
 ) -> list[Outcome | None]:
     """One transaction; requests sharing an account with an earlier one are left (None) for the next."""
+    requests = list(requests)  # a bill saying no registration may take the person's stored one
     with db.write() as session:
         ids = [r.person_id for r in requests]
         owners = linked_owners(session, ids)  # a link made after this read is used from the next bill on
@@ -86,6 +88,7 @@ def _record_once(
         outcomes: dict[int, Outcome] = {}
         now, later = _disjoint(requests, owners)
         todo = _answer_known(session, [requests[i] for i in now], persons, outcomes, now)
+        todo, uses = apply_registrations(session, policies, requests, todo, persons, outcomes)
         bills = load_bills(session, policies, [requests[i] for i in todo], persons, owners)
         for i, built in zip(todo, bills, strict=True):
             if isinstance(built, YibaoError):
@@ -102,10 +105,12 @@ def _record_once(
                 if problems:
                     outcomes[i] = InputError(problems)
                     continue
-                outcomes[i] = settle_row(
+                recorded = settle_row(
                     session, policies, requests[i], result, row, b.start, b.accounts, writes
                 )
+                outcomes[i] = uses.noted(i, recorded, writes, requests[i])
         flush(session, writes)
+        uses.record(session)
         if before_commit is not None:
             before_commit()
         return [None if i in later else outcomes[i] for i in range(len(requests))]
