@@ -8,7 +8,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from yibao.api import auth, problems, service_problems
-from yibao.api.routes import accounts, estimates, persons, policies, settlements
+from yibao.api.routes import (
+    accounts,
+    claims,
+    estimates,
+    institutions,
+    persons,
+    policies,
+    registrations,
+    settlements,
+)
 from yibao.api.service_store import LazyStore
 from yibao.api.settings import ServiceSettings
 from yibao.policy.lookup import PolicySet
@@ -45,6 +54,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.include_router(persons.router)
     app.include_router(accounts.router)
     app.include_router(settlements.router)
+    app.include_router(registrations.router)
+    app.include_router(institutions.router)
+    app.include_router(claims.router)
     app.include_router(web_routes.router)
     return app
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from yibao.api.auth import Operator, Reader
 from yibao.api.deps import service_store
@@ -14,7 +15,10 @@ from yibao.api.service_problems import problems
 from yibao.api.service_store import ServiceStore
 from yibao.errors import Problem, YibaoError
 from yibao.store.audit import record_read
-from yibao.store.documents import RECORD_ID, RecordedSettlement, SettlementIn
+from yibao.store.crossregion_documents import RecordedWithRegistration, SettlementRequestIn
+from yibao.store.documents import RECORD_ID
+from yibao.store.institution_fill import settlement_in
+from yibao.store.registration_use import applied_to, release_after_reversal, with_registration
 from yibao.store.requests import SettleRequest, request_digest
 from yibao.store.settlements import reverse, settlement_json, settlement_row
 
@@ -33,12 +37,12 @@ class MissingKey(YibaoError):
 @router.post(
     "",
     status_code=201,
-    response_model=RecordedSettlement,
+    response_model=RecordedWithRegistration,
     responses=problems(400, 401, 403, 404, 409, 422),
     summary="Settle and record a bill",
 )
 async def record_settlement(
-    data: SettlementIn,
+    data: SettlementRequestIn,
     store: Store,
     _: Operator,
     idempotency_key: Annotated[
@@ -57,6 +61,8 @@ async def record_settlement(
 
     The same key with the same request returns the recorded settlement again (header
     `Idempotent-Replayed: true`) and changes nothing; the same key with another request is a 409.
+    `bill.institution.code` takes region, level and flags from the institutions directory; a
+    stored registration covering the bill is used (`registration` in the response says which).
     """
     if idempotency_key is None:
         raise MissingKey(
@@ -65,11 +71,15 @@ async def record_settlement(
                 "required; send a new unique key per bill (e.g. a UUID) so a retried bill is recorded once",
             )
         )
+    if data.bill.institution.code is None:  # no directory code: nothing to read
+        filled, canonical = settlement_in(store.db, store.policies, data)
+    else:
+        filled, canonical = await run_in_threadpool(settlement_in, store.db, store.policies, data)
     request = SettleRequest(
-        person_id=data.person_id,
-        bill=data.bill,
+        person_id=filled.person_id,
+        bill=filled.bill,
         idempotency_key=idempotency_key,
-        request_sha256=request_digest(data.model_dump_json(), lang, as_known_on),
+        request_sha256=request_digest(canonical, lang, as_known_on),
         lang=lang,
         as_known_on=as_known_on,
     )
@@ -84,7 +94,7 @@ async def record_settlement(
 
 @router.get(
     "/{settlement_id}",
-    response_model=RecordedSettlement,
+    response_model=RecordedWithRegistration,
     responses=problems(401, 404, 422),
     summary="Read a recorded settlement",
 )
@@ -93,16 +103,18 @@ def read_settlement(settlement_id: SettlementId, store: Store, request: Request,
     with store.db.write() as session:
         row = settlement_row(session, settlement_id)
         record_read(session, who, "read settlement", row.person_id, request.url.path)
-        body = settlement_json(session, row)
+        body = with_registration(settlement_json(session, row), applied_to(session, row.id))
     return Response(body, media_type=JSON)
 
 
 @router.post(
     "/{settlement_id}/reversal",
-    response_model=RecordedSettlement,
+    response_model=RecordedWithRegistration,
     responses=problems(401, 403, 404, 409, 422),
     summary="Reverse a settlement",
 )
 def reverse_settlement(settlement_id: SettlementId, store: Store, _: Operator) -> Response:
     """Append compensating ledger entries, restore the accumulators and refund the accounts; once only."""
-    return Response(reverse(store.db, settlement_id), media_type=JSON)
+    body = reverse(store.db, settlement_id)
+    release_after_reversal(store.db, store.policies, settlement_id)  # a one-admission registration it used
+    return Response(body, media_type=JSON)
