@@ -180,8 +180,9 @@ def _date_option(name: str, value: str | None) -> date | None:
 
 def main() -> None:
     """Entry point of the `yibao` command."""
-    from yibao import cli_batch, cli_service
+    from yibao import cli_batch, cli_crossregion, cli_service
 
     cli_service.register(app)
     cli_batch.register(app)
+    cli_crossregion.register(app)
     app()
