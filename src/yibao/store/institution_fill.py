@@ -69,10 +69,11 @@ def _filled(given: InstitutionIn, row: InstitutionRow, scheme: Policy, where: st
 
     def agree(field: str, value: object, listed: object, fix: str) -> None:
         if value is not None and value != listed:
+            shown = str(listed).lower() if isinstance(listed, bool) else repr(listed)
             problems.append(
                 Problem(
                     f"{where}.{field}",
-                    f"the directory lists {row.code} with {field} {listed!r}; {fix}",
+                    f"the directory lists {row.code} with {field} {shown}; {fix}",
                     str(value).lower() if isinstance(value, bool) else str(value),
                 )
             )

@@ -60,7 +60,13 @@ def file_registration(
 
 
 def _open(
-    session: Session, policies: PolicySet, scheme_id: str, person_id: str, filing: Filing, actor: Caller
+    session: Session,
+    policies: PolicySet,
+    scheme_id: str,
+    person_id: str,
+    filing: Filing,
+    actor: Caller,
+    registration_id: str | None = None,
 ) -> RegistrationRow:
     scheme = policies.in_force(scheme_id, filing.filed_on, where="filed_on")
     rule = rule_of(scheme, filing.type)
@@ -72,7 +78,7 @@ def _open(
     _refuse_overlap(session, person_id, filing, start.effective_from or filing.filed_on)
     moment = now()
     row = RegistrationRow(
-        id=new_id("reg"),
+        id=registration_id or new_id("reg"),
         person_id=person_id,
         scheme=scheme.ref,
         type=filing.type,
@@ -140,18 +146,11 @@ def _rule(policies: PolicySet, row: RegistrationRow) -> RegistrationRule:
     return rule
 
 
-def _refuse_state(row: RegistrationRow, allowed: tuple[str, ...], step: str) -> None:
+def _refuse(row: RegistrationRow, allowed: tuple[str, ...], step: str, on: date) -> None:
+    """409 unless the registration is in an allowed state; 422 for a day before it was filed."""
     if row.state not in allowed:
-        raise ConflictError(
-            Problem(
-                "registration_id",
-                f"is {row.state}; only a registration that is {' or '.join(allowed)} can be {step}",
-                row.id,
-            )
-        )
-
-
-def _refuse_before_filing(row: RegistrationRow, on: date) -> None:
+        message = f"is {row.state}; only a registration that is {' or '.join(allowed)} can be {step}"
+        raise ConflictError(Problem("registration_id", message, row.id))
     if on < row.filed_on:
         raise InputError(Problem("on", f"is before the registration was filed on {row.filed_on}", str(on)))
 
@@ -162,8 +161,7 @@ def confirm(
     """A counter filing passed its review: effective from `on` (or from treatment, when filed after it)."""
     with db.write() as session:
         row = registration_row(session, registration_id)
-        _refuse_state(row, ("filed",), "confirmed")
-        _refuse_before_filing(row, on)
+        _refuse(row, ("filed",), "confirmed", on)
         filing = Filing(row.type, row.treatment_region, row.filed_on, row.channel, row.treatment_started_on)
         start = opening(_rule(policies, row), filing, reviewed_on=on)
         row.state, row.effective_from, row.effective_to = (
@@ -184,8 +182,7 @@ def cancel(
     """Cancel from `on`: the registration covers the days before it only."""
     with db.write() as session:
         row = registration_row(session, registration_id)
-        _refuse_state(row, ACTIVE, "cancelled")
-        _refuse_before_filing(row, on)
+        _refuse(row, ACTIVE, "cancelled", on)
         before = row.state
         _end(row, "cancelled", on, f"cancelled on {on}")
         add_event(
@@ -200,7 +197,7 @@ def change(
     """Change to another region from `data.on`: the old one ends, a new one of the same type replaces it."""
     with db.write() as session:
         row = registration_row(session, registration_id)
-        _refuse_state(row, ("effective",), "changed")
+        _refuse(row, ("effective",), "changed", data.on)
         rule = _rule(policies, row)
         assert row.effective_from is not None
         earliest = earliest_change(rule, row.effective_from)
@@ -214,7 +211,6 @@ def change(
                     str(data.on),
                 )
             )
-        _refuse_before_filing(row, data.on)
         if data.treatment_region == row.treatment_region:
             raise InputError(
                 Problem(
@@ -224,13 +220,15 @@ def change(
                 )
             )
         _end(row, "changed", data.on, f"changed to {data.treatment_region} on {data.on}")
-        filing = Filing(row.type, data.treatment_region, data.on, data.channel)
-        new = _open(session, policies, policies.get(row.scheme).id, row.person_id, filing, actor)
-        row.replaced_by, new.replaces = new.id, row.id
-        detail = {"on": data.on, "replaced_by": new.id, "treatment_region": data.treatment_region}
+        row.replaced_by = new_id("reg")
+        detail = {"on": data.on, "replaced_by": row.replaced_by, "treatment_region": data.treatment_region}
         add_event(
             session, "registration", row.id, row.person_id, actor, "change", ("effective", "changed"), detail
         )
+        filing = Filing(row.type, data.treatment_region, data.on, data.channel)
+        scheme_id = policies.get(row.scheme).id
+        new = _open(session, policies, scheme_id, row.person_id, filing, actor, row.replaced_by)
+        new.replaces = row.id
         return registration_document(new, policies)
 
 
