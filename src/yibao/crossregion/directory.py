@@ -154,7 +154,7 @@ def _cells(line: str) -> list[str] | None:
 
 
 def _has_control(text: str) -> bool:
-    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)  # noqa: PLR2004  (C0 controls and DEL)
+    return not text.isprintable()  # control characters (NUL, tabs, line breaks) and the like
 
 
 def level_for(levels: dict[str, str], listed: str) -> str | None:

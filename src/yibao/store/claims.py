@@ -91,8 +91,9 @@ def _from_bill(
         _refuse_twice(session, "bill.id", bill.id, *same, person=person.id)
     stored = {
         **(raw or {}),
-        "institution": bill.institution.model_dump(),
+        "institution": bill.institution.model_dump(),  # as filled from the directory now
         "settlement": bill.settlement,
+        "registration": registration if registration_id else bill.registration,  # adjudication confirms it
     }
     return ClaimRow(
         scheme=policies.in_force(person.scheme, bill.date, where="bill.date").ref,

@@ -22,6 +22,7 @@ Channel = Literal["online", "counter"]
 RegistrationState = Literal["filed", "effective", "changed", "cancelled", "expired"]
 ClaimState = Literal["incomplete", "submitted", "adjudicated", "approved", "rejected", "paid"]
 Reason = str
+MAX_REASON = 500
 
 
 class RegistrationIn(Strict):
@@ -201,7 +202,7 @@ class DecisionIn(Strict):
     @model_validator(mode="after")
     def _plain_text(self) -> DecisionIn:
         for reason in self.reasons:
-            if not reason.strip() or len(reason) > 500 or any(ord(c) < 32 for c in reason):  # noqa: PLR2004
+            if not reason.strip() or len(reason) > MAX_REASON or not reason.isprintable():
                 raise ValueError("each reason is one line of text (1-500 characters)")
         return self
 

@@ -39,7 +39,7 @@ def search(
     level: Annotated[str | None, Query(pattern="^(" + "|".join(LEVELS) + ")$")] = None,
 ) -> list[InstitutionOut]:
     """Designated institutions by name, region and level (at most 200, by code)."""
-    if name is not None and any(ord(c) < 0x20 for c in name):  # noqa: PLR2004  (C0 controls)
+    if name is not None and not name.isprintable():
         raise InputError(Problem("query.name", "write part of a name, without control characters", None))
     with store_.db.read() as session:
         return store.search(session, name, region, level)
