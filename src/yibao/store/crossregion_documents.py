@@ -7,9 +7,9 @@ Dates are ISO dates; amounts yuan strings; materials the policy files' names (`i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from yibao.documents.settlement import Amount, Out, Settlement
 from yibao.policy.crossregion_models import Material, RegistrationType
@@ -23,6 +23,17 @@ RegistrationState = Literal["filed", "effective", "changed", "cancelled", "expir
 ClaimState = Literal["incomplete", "submitted", "adjudicated", "approved", "rejected", "paid"]
 Reason = str
 MAX_REASON = 500
+FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2099, 12, 31)
+
+
+def _in_range(day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{day} is outside {FIRST_DAY} to {LAST_DAY}; check the year")
+    return day
+
+
+Day = Annotated[dt.date, AfterValidator(_in_range)]
+"""A day of a registration or claim step (1990 to 2099, so deadlines and terms can be computed)."""
 
 
 class RegistrationIn(Strict):
@@ -30,24 +41,24 @@ class RegistrationIn(Strict):
 
     type: RegistrationType = Field(description="long_term, referral, emergency or temporary")
     treatment_region: str = Field(pattern=REGION, description="GB/T 2260 code (a city or a province)")
-    filed_on: dt.date
+    filed_on: Day
     channel: Channel = Field(default="online", description="online (app) or counter (after review)")
-    treatment_started_on: dt.date | None = Field(
+    treatment_started_on: Day | None = Field(
         default=None, description="When treatment began, if before filing (emergencies filed afterwards)"
     )
-    discharged_on: dt.date | None = Field(default=None, description="When treatment ended, if it has")
+    discharged_on: Day | None = Field(default=None, description="When treatment ended, if it has")
 
 
 class DayIn(Strict):
     """The day a registration step takes effect (review done, cancellation)."""
 
-    on: dt.date
+    on: Day
 
 
 class ChangeIn(Strict):
     """Change a registration to another treatment region, from a day on."""
 
-    on: dt.date
+    on: Day
     treatment_region: str = Field(pattern=REGION)
     channel: Channel = "online"
 
@@ -177,8 +188,8 @@ class ClaimIn(Strict):
     settlement_id: str | None = Field(
         default=None, pattern=RECORD_ID, description="Or a settlement already recorded in manual mode"
     )
-    discharged_on: dt.date = Field(description="出院日期 (or the visit's date)")
-    submitted_on: dt.date | None = Field(default=None, description="Default: today")
+    discharged_on: Day = Field(description="出院日期 (or the visit's date)")
+    submitted_on: Day | None = Field(default=None, description="Default: today")
     materials: list[Material] = Field(default_factory=list, max_length=20, description="Materials provided")
 
     @model_validator(mode="after")
@@ -210,7 +221,7 @@ class DecisionIn(Strict):
 class PaymentIn(Strict):
     """The reimbursement was paid."""
 
-    paid_on: dt.date
+    paid_on: Day
     reference: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")
 
 

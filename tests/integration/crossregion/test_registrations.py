@@ -221,6 +221,14 @@ def test_an_emergency_filed_after_treatment_reaches_back_to_the_day_treatment_be
     assert (emergency["state"], emergency["effective_from"]) == ("effective", "2024-06-08")
     assert registered(service, person, "110105", "2024-06-08") == f"emergency {emergency['id']}"
     assert registered(service, person, "110105", "2024-06-07") is None
+    far = refused(service, f"/v1/registrations/{emergency['id']}/cancellation", {"on": "9999-12-30"})
+    assert far == [
+        {
+            "field": "on",
+            "value": "9999-12-30",
+            "message": "9999-12-30 is outside 1990-01-01 to 2099-12-31; check the year",
+        }
+    ]
 
 
 def test_temporary_and_shanxi_long_term_registrations_expire_when_their_term_runs_out(service: Service):
