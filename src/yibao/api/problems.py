@@ -11,9 +11,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from yibao.errors import ConflictError, InputError, NotFoundError, PolicyError, Problem, YibaoError
+from yibao.store.national_id import mask
 from yibao.validation import problems_from_errors
 
 PROBLEM_JSON = "application/problem+json"
@@ -51,11 +53,9 @@ def install(app: FastAPI) -> None:
         return problem_response(status, kind, title, exc.problems)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [dict(e, loc=tuple(e.get("loc", ()))[1:]) for e in exc.errors()]
-        where = _where(exc.errors())
-        problems = problems_from_errors(errors, exc.body, where)
-        return problem_response(422, "input", "The request is not valid", problems)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        body = getattr(request.scope.get("route"), "body_name", "")
+        return problem_response(422, "input", "The request is not valid", request_problems(exc, body))
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
@@ -69,7 +69,35 @@ def install(app: FastAPI) -> None:
         return problem_response(500, "internal", "Internal error", [problem])
 
 
-def _where(errors: Any) -> str:
-    """'bill' for body errors, else the parameter kind (query, header, path)."""
-    first = errors[0].get("loc", ("body",))[0] if errors else "body"
-    return "bill" if first == "body" else str(first)
+class BillBodyRoute(APIRoute):
+    """A route whose whole body is a bill: its fields are named `bill.split.class_a`, as in the CLI."""
+
+    body_name = "bill"
+
+
+def request_problems(exc: RequestValidationError, body: str = "") -> list[Problem]:
+    """One problem per error, named as the request spells it; national IDs are masked.
+
+    Body fields go by their path (under `body` when the route names its body, e.g. `bill`);
+    other parts by `query.x`, `path.x`, `header.x`.
+    """
+    found = []
+    for error in exc.errors():
+        loc = tuple(error.get("loc", ()))
+        part = str(loc[0]) if loc else "body"
+        raw = exc.body if part == "body" else None
+        prefix = (body or "body") if part == "body" else part
+        problem = problems_from_errors([dict(error, loc=loc[1:])], raw, prefix)[0]
+        where = problem.where
+        if part == "body" and not body:
+            where = where.removeprefix("body").removeprefix(".")
+        found.append(_masked(Problem(where, problem.message, problem.value)))
+    return found
+
+
+def _masked(problem: Problem) -> Problem:
+    """A national ID number never appears whole in an error."""
+    if not problem.where.endswith("national_id") or problem.value is None:
+        return problem
+    shown = mask(problem.value)
+    return Problem(problem.where, problem.message.replace(problem.value, shown), shown)

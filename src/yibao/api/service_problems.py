@@ -1,26 +1,16 @@
-"""Problem documents of the recording routes: their schema for OpenAPI, and request errors named by field.
+"""The problem document's schema in OpenAPI, and each route's documented problem statuses.
 
-Validation errors of the recording routes name the field as the body spells it
-(`national_id`, `bill.split.class_a`), or `query.year`, `header.idempotency-key`. A
-national ID number is masked in every message and value.
+Request errors themselves are named and masked by `yibao.api.problems` for every route.
 """
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi import FastAPI
 from pydantic import BaseModel
 
-from yibao.api.problems import PROBLEM_JSON, problem_response
-from yibao.errors import Problem
-from yibao.store.national_id import mask
-from yibao.validation import problems_from_errors
-
-SERVICE_PATHS = ("/v1/persons", "/v1/settlements")
+from yibao.api.problems import PROBLEM_JSON
 
 
 class ProblemField(BaseModel):
@@ -58,8 +48,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def install(app: FastAPI) -> None:
-    """Route-aware request errors for the recording routes; the problem schema in OpenAPI."""
-    original = app.exception_handlers[RequestValidationError]
+    """Publish the problem document's schema in OpenAPI."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -73,29 +62,3 @@ def install(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        if not request.url.path.startswith(SERVICE_PATHS):
-            response = original(request, exc)
-            return await response if inspect.isawaitable(response) else response
-        return problem_response(422, "input", "The request is not valid", _problems(exc))
-
-
-def _problems(exc: RequestValidationError) -> list[Problem]:
-    found = []
-    for error in exc.errors():
-        loc = tuple(error.get("loc", ()))
-        part = str(loc[0]) if loc else "body"
-        raw = exc.body if part == "body" else None
-        problem = problems_from_errors([dict(error, loc=loc[1:])], raw, part)[0]
-        where = problem.where.removeprefix("body.")
-        found.append(_masked(Problem(where, problem.message, problem.value)))
-    return found
-
-
-def _masked(problem: Problem) -> Problem:
-    if not problem.where.endswith("national_id") or problem.value is None:
-        return problem
-    shown = mask(problem.value)
-    return Problem(problem.where, problem.message.replace(problem.value, shown), shown)

@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 
 from yibao.api.auth import Operator, Reader
 from yibao.api.deps import policy_set, service_store
-from yibao.api.routes.named_fields import NamedFieldsRoute
 from yibao.api.service_problems import problems
 from yibao.api.service_store import ServiceStore
 from yibao.policy.lookup import PolicySet
@@ -23,7 +22,7 @@ from yibao.store.crossregion_documents import ClaimIn, ClaimOut, DecisionIn, Mat
 from yibao.store.documents import RECORD_ID
 from yibao.store.persons import person_row
 
-router = APIRouter(prefix="/v1", tags=["claims"], route_class=NamedFieldsRoute)
+router = APIRouter(prefix="/v1", tags=["claims"])
 Store = Annotated[ServiceStore, Depends(service_store)]
 Policies = Annotated[PolicySet, Depends(policy_set)]
 ClaimId = Annotated[str, Path(pattern=RECORD_ID, description="The id submission returned (clm_…)")]

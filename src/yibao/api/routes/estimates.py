@@ -8,12 +8,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from yibao.api.deps import policy_set
+from yibao.api.problems import BillBodyRoute
 from yibao.documents.bill import Bill
 from yibao.documents.settlement import Settlement
 from yibao.policy.lookup import PolicySet
 from yibao.settle import settle_bill
 
-router = APIRouter(prefix="/v1", tags=["estimates"])
+router = APIRouter(prefix="/v1", tags=["estimates"], route_class=BillBodyRoute)
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 

@@ -9,7 +9,6 @@ from starlette.concurrency import run_in_threadpool
 
 from yibao.api.auth import Operator
 from yibao.api.deps import service_store
-from yibao.api.routes.named_fields import NamedFieldsRoute
 from yibao.api.service_problems import problems
 from yibao.api.service_store import ServiceStore
 from yibao.crossregion.directory import COLUMNS, LEVELS
@@ -17,7 +16,7 @@ from yibao.errors import InputError, Problem
 from yibao.store import institutions as store
 from yibao.store.crossregion_documents import INSTITUTION_CODE, REGION, ImportResult, InstitutionOut
 
-router = APIRouter(prefix="/v1/institutions", tags=["institutions"], route_class=NamedFieldsRoute)
+router = APIRouter(prefix="/v1/institutions", tags=["institutions"])
 Store = Annotated[ServiceStore, Depends(service_store)]
 MAX_CSV_BYTES = 20_000_000
 CSV_BODY = {

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from yibao.api.auth import Operator, Reader
 from yibao.api.deps import policy_set, service_store
-from yibao.api.routes.named_fields import NamedFieldsRoute
 from yibao.api.service_problems import problems
 from yibao.api.service_store import ServiceStore
 from yibao.errors import NotFoundError, Problem
@@ -33,7 +32,7 @@ from yibao.store.documents import RECORD_ID
 from yibao.store.persons import person_row
 from yibao.store.registration_lookup import check_registration, registration_document
 
-router = APIRouter(prefix="/v1", tags=["registrations"], route_class=NamedFieldsRoute)
+router = APIRouter(prefix="/v1", tags=["registrations"])
 Store = Annotated[ServiceStore, Depends(service_store)]
 Policies = Annotated[PolicySet, Depends(policy_set)]
 PersonId = Annotated[str, Path(pattern=RECORD_ID, description="The id POST /v1/persons returned (per_…)")]
