@@ -1,30 +1,16 @@
 """The command line as a user runs it: a real process, exit codes, stdout and stderr."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.integration.service.processes import yibao
 from yibao.money import parse_yuan
 
 ROOT = Path(__file__).parent.parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 FIXTURES = ROOT / "tests" / "fixtures"
-
-
-def yibao(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "yibao", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
 
 
 def test_policies_list_shows_every_builtin_edition():
