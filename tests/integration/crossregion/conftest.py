@@ -15,6 +15,16 @@ from tests.integration.service.conftest import (  # noqa: F401  (fixtures shared
 )
 from yibao.store.institutions import sample_directory
 
+# The Liaocheng packs' [claims] materials, written out rather than read from the pack so tests check the pack.
+LIAOCHENG_CLAIM_MATERIALS = [
+    "id_card",
+    "insurance_card",
+    "invoice",
+    "itemised_bill",
+    "discharge_summary_or_diagnosis",
+    "bank_account",
+]
+
 
 @pytest.fixture
 def directory(service: Service) -> Service:  # noqa: F811  (the imported fixture, by name)

@@ -6,19 +6,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tests.integration.crossregion.conftest import post, refused
+from tests.integration.crossregion.conftest import LIAOCHENG_CLAIM_MATERIALS, post, refused
 from tests.integration.service.conftest import Service
 from yibao.store.tables import AuditRow, LedgerEntryRow
 from yibao.store.verify import verify_ledger
 
-MATERIALS = [
-    "id_card",
-    "insurance_card",
-    "invoice",
-    "itemised_bill",
-    "discharge_summary_or_diagnosis",
-    "bank_account",
-]
+MATERIALS = LIAOCHENG_CLAIM_MATERIALS
 # Beijing level 3, not networked; referral: 20000 - 先自付 2000 - 1000 = 17000 × 60 % = 10200.00 (critical 0)
 BILL = {
     "id": "bj-1",

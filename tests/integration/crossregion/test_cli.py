@@ -11,6 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tests.integration.crossregion.conftest import LIAOCHENG_CLAIM_MATERIALS
 from tests.integration.service.conftest import national_id
 from yibao import cli_crossregion
 from yibao.store.database import Database
@@ -25,14 +26,7 @@ BILL = {
     "institution": {"code": "H11010500001"},
     "split": {"class_a": "60000.00", "class_b": "40000.00", "class_c": "15000.00"},
 }
-BASE = [
-    "id_card",
-    "insurance_card",
-    "invoice",
-    "itemised_bill",
-    "discharge_summary_or_diagnosis",
-    "bank_account",
-]
+BASE = LIAOCHENG_CLAIM_MATERIALS
 
 
 @pytest.fixture

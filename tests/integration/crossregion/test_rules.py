@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.integration.crossregion.conftest import LIAOCHENG_CLAIM_MATERIALS
 from yibao.crossregion.claim_rules import ClaimCase, claim_case, late
 from yibao.crossregion.directory import RowError, level_for, read_directory
 from yibao.crossregion.registration_rules import (
@@ -112,14 +113,7 @@ def test_a_registration_for_a_city_covers_its_districts_and_one_for_a_province_t
 
 def test_a_claims_materials_and_deadline_follow_its_registration_and_category(policies):
     scheme = policies.get(RESIDENT)
-    base = [
-        "id_card",
-        "insurance_card",
-        "invoice",
-        "itemised_bill",
-        "discharge_summary_or_diagnosis",
-        "bank_account",
-    ]
+    base = LIAOCHENG_CLAIM_MATERIALS
     discharged = date(2024, 6, 10)
     assert claim_case(scheme, "emergency", "adult", discharged) == ClaimCase(
         [*base, "emergency_proof"], 1, date(2024, 7, 10), f"{RESIDENT}:claims.deadline_months"

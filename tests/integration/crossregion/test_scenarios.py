@@ -11,20 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tests.integration.crossregion.conftest import post, refused
+from tests.integration.crossregion.conftest import LIAOCHENG_CLAIM_MATERIALS, post, refused
 from tests.integration.service.bills import amounts
 from tests.integration.service.conftest import Service
 from yibao.store.verify import verify_ledger
 
 SPLIT = {"class_a": "60000.00", "class_b": "40000.00", "class_c": "15000.00"}
-BASE_MATERIALS = [
-    "id_card",
-    "insurance_card",
-    "invoice",
-    "itemised_bill",
-    "discharge_summary_or_diagnosis",
-    "bank_account",
-]
+BASE_MATERIALS = LIAOCHENG_CLAIM_MATERIALS
 # in_policy 60000 + 40000 - 4000 (乙类 10 %) = 96000; 先自付 9600 → 86400 - 1000 = 85400 × 60 % = 51240.00;
 # critical: 96000 - 51240 = 44760 left - 15000 = 29760 × 60 % = 17856.00; out of pocket 115000 - 69096 = 45904.00
 REGISTERED = {"basic": "51240.00", "critical": "17856.00", "out_of_pocket": "45904.00"}
