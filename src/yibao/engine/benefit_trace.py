@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from yibao.engine.benefit_state import UNCOVERED_REASONS
 from yibao.engine.columns import BillBatch
 from yibao.engine.params import DEDUCTIBLE_KINDS
 from yibao.engine.scope import MODE_REASONS, MODES, REGISTRATIONS, SCOPES, Whereabouts
@@ -15,8 +16,6 @@ if TYPE_CHECKING:
     from yibao.engine.benefit import PolicyRun
     from yibao.engine.benefit_state import BenefitState
     from yibao.engine.book import Book
-
-UNCOVERED = ("covered", "contribution", "excluded", "adjust")
 
 
 def trace_where(batch: BillBatch, where: Whereabouts, trace: Trace) -> None:
@@ -81,7 +80,7 @@ def _benefit_steps(run: PolicyRun, st: BenefitState, j: int, ed: Policy, benefit
                 )
             )
     if not st.covered[j]:
-        reason = UNCOVERED[int(st.uncovered_reason[j])]
+        reason = UNCOVERED_REASONS[int(st.uncovered_reason[j])]
         steps.append(Step("not_covered", {"reason": reason}, rule=prefix, **ctx))
         return steps
     if st.first_self_pay[j] > 0:

@@ -7,6 +7,7 @@ I/O, no clock. Every bill balances: sum(payments) + out_of_pocket == total.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -149,20 +150,19 @@ def _run(
         trace_policy_run(book, run, states)
 
 
-def _run_basic(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
+def _per_scheme(
+    scheme_eds: list[Policy], scheme_index: IntArray
+) -> Iterator[tuple[list[Policy], IntArray, IntArray]]:
+    """For each basic scheme id: its editions, its rows, and each row's index into those editions."""
     for pid in dict.fromkeys(e.id for e in scheme_eds):
         local = [i for i, e in enumerate(scheme_eds) if e.id == pid]
         rows = np.flatnonzero(codes_in(scheme_index, local, len(scheme_eds)))
-        idx = np.searchsorted(np.array(local), scheme_index[rows])
-        _run(
-            book,
-            "basic",
-            [scheme_eds[i] for i in local],
-            rows,
-            idx,
-            _keys(book.batch, rows),
-            np.zeros(len(rows), bool),
-        )
+        yield [scheme_eds[i] for i in local], rows, np.searchsorted(np.array(local), scheme_index[rows])
+
+
+def _run_basic(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
+    for eds, rows, idx in _per_scheme(scheme_eds, scheme_index):
+        _run(book, "basic", eds, rows, idx, _keys(book.batch, rows), np.zeros(len(rows), bool))
 
 
 def _run_critical(book: Book, policies: PolicySet, as_known_on: date | None) -> None:
@@ -206,11 +206,8 @@ def _run_products(book: Book, policies: PolicySet, as_known_on: date | None) -> 
 
 
 def _run_accounts(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
-    for pid in dict.fromkeys(e.id for e in scheme_eds):
-        local = [i for i, e in enumerate(scheme_eds) if e.id == pid]
-        rows = np.flatnonzero(codes_in(scheme_index, local, len(scheme_eds)))
-        idx = np.searchsorted(np.array(local), scheme_index[rows])
-        pay_from_accounts(book, [scheme_eds[i] for i in local], rows, idx)
+    for eds, rows, idx in _per_scheme(scheme_eds, scheme_index):
+        pay_from_accounts(book, eds, rows, idx)
 
 
 def _unsort(

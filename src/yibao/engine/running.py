@@ -53,7 +53,7 @@ def running_take(
     run_group = group[run_first]
     n_runs = len(run_room)
     run_start = np.zeros(n_runs, dtype=np.int64)
-    run_total = within_after[_last_of(run_first)]
+    run_total = within_after[last_rows(run_first)]
     first_run_of_group = np.ones(n_runs, dtype=bool)
     first_run_of_group[1:] = run_group[1:] != run_group[:-1]
     run_start[first_run_of_group] = start[run_first][first_run_of_group]
@@ -75,12 +75,7 @@ def _used_after(start: IntArray, added: IntArray, room: IntArray) -> IntArray:
     return used
 
 
-def _last_of(first: BoolArray) -> IntArray:
+def last_rows(first: BoolArray) -> IntArray:
     """Index of the last row of each group."""
     starts = np.flatnonzero(first)
     return np.append(starts[1:] - 1, len(first) - 1).astype(np.int64)
-
-
-def last_rows(first: BoolArray) -> IntArray:
-    """Public twin of _last_of: the last row of every group."""
-    return _last_of(first)
