@@ -107,10 +107,7 @@ def policies_check(
     from yibao.policy.load import builtin_pack_dir, load_policies
 
     loaded, problems = load_policies([builtin_pack_dir(), *paths])
-    own = [p for p, _ in loaded if not p.resolve().is_relative_to(builtin_pack_dir().resolve())]
-    own += [
-        p for p, _ in loaded if any(p.resolve().is_relative_to(x.resolve()) for x in paths) and p not in own
-    ]
+    own = [p for p, _ in loaded if any(p.resolve().is_relative_to(x.resolve()) for x in paths)]
     if as_json:
         print_json(
             {

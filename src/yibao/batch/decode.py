@@ -73,7 +73,7 @@ def check_columns(schema: pa.Schema) -> None:
         raise InputError(problems)
 
 
-def decode(table: pa.Table, first_row: int) -> Decoded:
+def decode(table: pa.Table) -> Decoded:
     """Engine columns for the good rows of a chunk; problems keyed by 0-based row within the chunk."""
     n = table.num_rows
     found: RowProblems = defaultdict(list)
@@ -88,7 +88,6 @@ def decode(table: pa.Table, first_row: int) -> Decoded:
         amounts[name] = _amount(table, name, found, 0)
     optional = {name: _amount(table, name, found, -1) for name in _OPTIONAL_AMOUNTS}
     months = _months(table, found)
-    del first_row
     good = np.ones(n, dtype=bool)
     good[list(found)] = False
     rows = np.flatnonzero(good)

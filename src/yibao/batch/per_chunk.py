@@ -76,7 +76,7 @@ def benefit_columns(book: Book, policies: PolicySet) -> list[str]:
 
 def settle_chunk(chunk: Chunk, policies: PolicySet, options: BatchOptions, columns: list[str]) -> ChunkResult:
     """Decode, settle and encode one chunk of whole persons."""
-    decoded = decode(chunk.table, int(chunk.rows[0]) if len(chunk.rows) else 0)
+    decoded = decode(chunk.table)
     start = options.start.for_chunk(decoded.person_ids) if options.start else StartState()
     result = settle_columns(decoded.batch, policies, start, options.as_known_on)
     book_rows = chunk.rows[decoded.rows]
