@@ -1,7 +1,8 @@
 """What a batch of settlements reads from the store, in as few statements as possible.
 
 Three statements for any batch: the persons locked with their account balances, their
-coverage years with the products held, and their accumulators for the bills' periods.
+coverage years with the products held, and their accumulators for the bills' periods
+(hand-written SQL, see driver_sql.py).
 """
 
 from __future__ import annotations
@@ -11,18 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from yibao.documents.bill import Bill, Holding, Person
 from yibao.errors import InputError, Problem, YibaoError
 from yibao.policy.lookup import PolicySet
+from yibao.store import driver_sql
 from yibao.store.accounts import AccountState
 from yibao.store.documents import BillBody
 from yibao.store.ledger import starting_values
 from yibao.store.periods import period_of_day
 from yibao.store.requests import SettleRequest
-from yibao.store.tables import AccountRow, CoverageYearRow, HeldProductRow, PersonRow
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,24 @@ class Built:
     accounts: AccountState
 
 
+LOCK = (
+    "SELECT persons.id, persons.scheme, persons.category, accounts.balance_fen FROM persons"
+    " LEFT OUTER JOIN accounts ON accounts.person_id = persons.id"
+    " WHERE persons.id IN ({}) ORDER BY persons.id"
+)
+COVERAGE = (
+    "SELECT coverage_years.person_id, coverage_years.year, coverage_years.contribution_status,"
+    " held_products.product_id, held_products.pre_existing FROM coverage_years"
+    " LEFT OUTER JOIN held_products ON held_products.person_id = coverage_years.person_id"
+    " AND held_products.year = coverage_years.year WHERE coverage_years.person_id IN ({})"
+)
+
+
 def lock_for_settling(session: Session, person_ids: Sequence[str]) -> dict[str, Locked]:
     """Lock persons in id order (FOR UPDATE OF persons) and read their balances in the same statement."""
     ids = sorted(set(person_ids))
-    rows = session.execute(
-        select(PersonRow.id, PersonRow.scheme, PersonRow.category, AccountRow.balance_fen)
-        .outerjoin(AccountRow, AccountRow.person_id == PersonRow.id)
-        .where(PersonRow.id.in_(ids))
-        .order_by(PersonRow.id)
-        .with_for_update(of=PersonRow)
-    )
+    sqlite = session.connection().dialect.name == "sqlite"  # BEGIN IMMEDIATE holds the lock already
+    rows = driver_sql.fetch(session, LOCK if sqlite else f"{LOCK} FOR UPDATE OF persons", [ids])
     return {pid: Locked(scheme, category, balance) for pid, scheme, category, balance in rows}
 
 
@@ -67,28 +75,12 @@ def load_bills(
     years = {r.person_id: coverage_year(policies, locked[r.person_id].scheme, r.bill.date) for r in requests}
     paid: dict[str, bool] = {}
     held: dict[str, list[Holding]] = defaultdict(list)
-    for person, year, status, product, pre_existing in session.execute(
-        select(
-            CoverageYearRow.person_id,
-            CoverageYearRow.year,
-            CoverageYearRow.contribution_status,
-            HeldProductRow.product_id,
-            HeldProductRow.pre_existing,
-        )
-        .outerjoin(
-            HeldProductRow,
-            and_(
-                HeldProductRow.person_id == CoverageYearRow.person_id,
-                HeldProductRow.year == CoverageYearRow.year,
-            ),
-        )
-        .where(CoverageYearRow.person_id.in_(sorted(years)))
-    ):
+    for person, year, status, product, pre_existing in driver_sql.fetch(session, COVERAGE, [sorted(years)]):
         if years[person] != year:
             continue
         paid[person] = status == "paid"
         if product is not None:
-            held[person].append(Holding.model_construct(id=product, pre_existing=pre_existing))
+            held[person].append(Holding.model_construct(id=product, pre_existing=bool(pre_existing)))
     starts = starting_values(session, [(r.person_id, r.bill.date) for r in requests])
     built: list[Built | YibaoError] = []
     for r in requests:

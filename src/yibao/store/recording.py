@@ -19,7 +19,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -30,10 +29,10 @@ from yibao.errors import ConflictError, InputError, NotFoundError, Problem, Yiba
 from yibao.policy.lookup import PolicySet
 from yibao.store.accounts import linked_owners
 from yibao.store.database import Database
+from yibao.store.driver_sql import fetch
 from yibao.store.loading import Built, Locked, load_bills, lock_for_settling
 from yibao.store.registration_use import apply_registrations
 from yibao.store.requests import Outcome, Recorded, SettleRequest
-from yibao.store.tables import IdempotencyRow, SettlementRow
 from yibao.store.writing import Writes, flush, settle_row, splice
 
 ATTEMPTS = 4
@@ -105,9 +104,7 @@ def _record_once(
                 if problems:
                     outcomes[i] = InputError(problems)
                     continue
-                recorded = settle_row(
-                    session, policies, requests[i], result, row, b.start, b.accounts, writes
-                )
+                recorded = settle_row(policies, requests[i], result, row, b.start, b.accounts, writes)
                 outcomes[i] = uses.noted(i, recorded, writes, requests[i])
         flush(session, writes)
         uses.record(session)
@@ -131,6 +128,14 @@ def _disjoint(requests: list[SettleRequest], owners: dict[str, list[str]]) -> tu
     return now, later
 
 
+KNOWN_KEYS = (
+    "SELECT idempotency_records.key, idempotency_records.request_sha256, idempotency_records.status_code,"
+    " idempotency_records.response, idempotency_records.settlement_id, settlements.document"
+    " FROM idempotency_records JOIN settlements ON settlements.id = idempotency_records.settlement_id"
+    " WHERE idempotency_records.key IN ({})"
+)
+
+
 def _answer_known(
     session: Session,
     requests: list[SettleRequest],
@@ -139,26 +144,24 @@ def _answer_known(
     positions: list[int],
 ) -> list[int]:
     """Replays, key conflicts and unknown persons are answered here; returns the positions left."""
-    keys = [r.idempotency_key for r in requests]
     known = {
-        row.key: (row, document)
-        for row, document in session.execute(
-            select(IdempotencyRow, SettlementRow.document)
-            .join(SettlementRow, SettlementRow.id == IdempotencyRow.settlement_id)
-            .where(IdempotencyRow.key.in_(keys))
+        key: (sha256, status, response, settlement_id, document)
+        for key, sha256, status, response, settlement_id, document in fetch(
+            session, KNOWN_KEYS, [[r.idempotency_key for r in requests]]
         )
     }
     todo = []
     for i, r in zip(positions, requests, strict=True):
-        record_, document = known.get(r.idempotency_key, (None, ""))
-        if record_ is not None and record_.request_sha256 == r.request_sha256:
-            body = splice(record_.response, document)  # the head as first sent, the document as stored
-            outcomes[i] = Recorded(record_.status_code, body, record_.settlement_id, replayed=True)
-        elif record_ is not None:
+        found = known.get(r.idempotency_key)
+        if found is not None and found[0] == r.request_sha256:
+            _, status, response, settlement_id, document = found
+            body = splice(response, document)  # the head as first sent, the document as stored
+            outcomes[i] = Recorded(status, body, settlement_id, replayed=True)
+        elif found is not None:
             outcomes[i] = ConflictError(
                 Problem(
                     "header.Idempotency-Key",
-                    f"this key was used for another request (settlement {record_.settlement_id}); "
+                    f"this key was used for another request (settlement {found[3]}); "
                     "use a new key for a new bill, or repeat the first request exactly",
                     r.idempotency_key,
                 )
