@@ -41,11 +41,11 @@ class AccountState:
 LINKED_OWNERS = (
     "SELECT relative_id, owner_id FROM account_links WHERE relative_id IN ({}) ORDER BY relative_id, position"
 )
+"""For each of some persons, the owners of accounts linked to them, in order (rows for `owners_of`)."""
 
 
-def linked_owners(session: Session, person_ids: Sequence[str]) -> dict[str, list[str]]:
+def owners_of(rows: driver_sql.Rows) -> dict[str, list[str]]:
     """For each person, the owners of accounts linked to them, in order."""
-    rows = driver_sql.fetch(session, LINKED_OWNERS, [sorted(set(person_ids))])
     found: dict[str, list[str]] = defaultdict(list)
     for relative, owner in rows:
         found[relative].append(owner)
@@ -54,7 +54,7 @@ def linked_owners(session: Session, person_ids: Sequence[str]) -> dict[str, list
 
 @dataclass(frozen=True)
 class Debit:
-    """Money a settlement takes from one account (written by `take_debits`)."""
+    """Money a settlement takes from one account (written by `debit_statements`)."""
 
     owner_id: str
     amount_fen: int
@@ -84,21 +84,19 @@ def plan_payment(
 ENTRY_COLUMNS = ("person_id", "kind", "amount_fen", "settlement_id", "for_person_id", "recorded_at")
 
 
-def take_debits(session: Session, debits: Sequence[Debit]) -> None:
-    """Lower the balances (the check keeps them from going negative) and append the payment entries.
+def debit_statements(debits: Sequence[Debit], at: object) -> list[driver_sql.Statement]:
+    """Lower the balances (their check refuses a negative one) and append the payment entries.
 
     The batch's accounts are disjoint (recording settles a shared account once per batch).
     """
     if not debits:
-        return
-    driver_sql.execute_many(
-        session,
+        return []
+    lower = driver_sql.each(
         "UPDATE accounts SET balance_fen = balance_fen - %s WHERE person_id = %s",
         [(d.amount_fen, d.owner_id) for d in debits],
     )
-    at = driver_sql.Values(session).moment(now())
     rows = [(d.owner_id, "payment", -d.amount_fen, d.settlement_id, d.for_person_id, at) for d in debits]
-    driver_sql.insert_rows(session, "account_entries", ENTRY_COLUMNS, rows)
+    return [lower, *driver_sql.insert("account_entries", ENTRY_COLUMNS, rows)]
 
 
 def debited_accounts(session: Session, settlement_id: str) -> list[str]:

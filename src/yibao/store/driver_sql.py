@@ -1,83 +1,129 @@
-"""Hand-written SQL for the settlement transaction's statements, run as the driver takes it.
+"""Hand-written SQL for the settlement transaction, run as the driver takes it, in one round trip.
 
-Building and compiling a SQLAlchemy statement costs 0.2-1 ms of CPU per call, more than
-the database spends on these small statements; a batch runs about nine of them. Here the
-SQL text is written once (`%s` placeholders; `?` on SQLite) and run with
-`exec_driver_sql`, which keeps SQLAlchemy's transaction, error wrapping and hidden
-parameters. Rows go in as one multi-row `INSERT … VALUES (…), (…)` per table, not one
-execution per row. PostgreSQL (psycopg 3) prepares a text it has seen a few times.
-SQLite keeps dates and times as text: `Values` writes them as SQLAlchemy does, so
-the ORM reads them back unchanged.
+Building and compiling a SQLAlchemy statement costs 0.2-1 ms of CPU, more than the
+database spends on these small statements, and each statement waited for its own round
+trip. Here the SQL text is written once (`%s` placeholders, `?` on SQLite; `{}` marks
+an `IN (…)` list) and `run` sends a list of statements together: on PostgreSQL in one
+psycopg pipeline (one round trip; psycopg prepares a text it has seen a few times), on
+SQLite (in-process) one after the other. Rows go in as one multi-row
+`INSERT … VALUES (…), (…)` per table. Driver errors are raised as SQLAlchemy's
+(`IntegrityError`, `OperationalError`, parameters hidden), as from any other statement.
+SQLite keeps dates and times as text: `Values` writes them as SQLAlchemy does, so the
+ORM reads them back unchanged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Unpack
+from typing import Any
 
-from sqlalchemy import Date, DateTime, Dialect, Row
+from sqlalchemy import Date, DateTime, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 PARAMETERS_PER_STATEMENT = 30_000
 """Below both limits (PostgreSQL 65,535; SQLite 32,766) for one statement's bound values."""
 
-
-@lru_cache(maxsize=512)
-def _text(template: str, counts: tuple[int, ...], is_sqlite: bool) -> str:
-    """The template with each `{}` a list of that many placeholders; `?` placeholders on SQLite."""
-    text = template.format(*(", ".join(["%s"] * n) for n in counts))
-    return text.replace("%s", "?") if is_sqlite else text
+Rows = list[tuple[Any, ...]]
 
 
-def fetch(
-    session: Session, template: str, lists: Sequence[Sequence[object]], *tail: object
-) -> Sequence[Row[Unpack[tuple[Any, ...]]]]:
-    """Run a query whose `{}` are `IN (…)` lists (one per entry of `lists`), then `tail` values.
+@dataclass(frozen=True)
+class Statement:
+    """SQL with its `{}` lists' lengths and its parameters (a list of tuples: one run per tuple)."""
+
+    template: str
+    counts: tuple[int, ...]
+    params: tuple[object, ...] | list[tuple[object, ...]]
+    returns_rows: bool = False
+    finds_nothing: bool = False
+
+    def sql(self, is_sqlite: bool) -> str:
+        """The text for one database."""
+        return _text(self.template, self.counts, is_sqlite)
+
+
+def query(template: str, lists: Sequence[Sequence[object]], *tail: object) -> Statement:
+    """A query whose `{}` are `IN (…)` lists, one per entry of `lists`, then `tail` values.
 
     Each list narrows the rows (the query ANDs them), so an empty one finds none.
     """
-    if not all(lists):
-        return []
-    connection = session.connection()
-    sql = _text(template, tuple(len(values) for values in lists), connection.dialect.name == "sqlite")
     params = tuple(v for values in lists for v in values) + tail
-    return connection.exec_driver_sql(sql, params).all()
+    return Statement(template, tuple(len(v) for v in lists), params, True, finds_nothing=not all(lists))
 
 
-def execute(session: Session, template: str, *params: object) -> None:
-    """Run one statement with positional `%s` parameters."""
-    connection = session.connection()
-    connection.exec_driver_sql(_text(template, (), connection.dialect.name == "sqlite"), params)
+def each(template: str, rows: Sequence[tuple[object, ...]]) -> Statement:
+    """One statement run once per row of parameters."""
+    return Statement(template, (), list(rows), finds_nothing=not rows)
 
 
-def execute_many(session: Session, template: str, rows: Sequence[tuple[object, ...]]) -> None:
-    """Run one statement for each row of parameters (psycopg sends them in one pipeline)."""
-    connection = session.connection()
-    connection.exec_driver_sql(_text(template, (), connection.dialect.name == "sqlite"), list(rows))
-
-
-def insert_rows(
-    session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]], tail: str = ""
-) -> None:
-    """Insert rows with as few multi-row statements as the parameter limit allows; `tail` follows VALUES."""
-    if not rows:
-        return
-    connection = session.connection()
-    is_sqlite = connection.dialect.name == "sqlite"
+def insert(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence[object]], tail: str = ""
+) -> list[Statement]:
+    """Multi-row inserts, as few as the parameter limit allows; `tail` follows VALUES (ON CONFLICT …)."""
     per_statement = max(1, PARAMETERS_PER_STATEMENT // len(columns))
+    statements = []
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
-        sql = _insert_text(table, tuple(columns), len(chunk), tail, is_sqlite)
-        connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
+        template = _insert_template(table, tuple(columns), len(chunk), tail)
+        statements.append(Statement(template, (), tuple(v for row in chunk for v in row)))
+    return statements
+
+
+def run(session: Session, statements: Sequence[Statement]) -> list[Rows]:
+    """Run statements in order in the session's transaction; the rows each returned (none: [])."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return [_run_one(session, s) for s in statements]
+    psycopg_connection: Any = connection.connection.driver_connection
+    todo = [s for s in statements if not s.finds_nothing]
+    try:
+        with psycopg_connection.pipeline():
+            cursors = []
+            for s in todo:
+                cursor = psycopg_connection.cursor()
+                if isinstance(s.params, list):
+                    cursor.executemany(s.sql(False), s.params)
+                else:
+                    cursor.execute(s.sql(False), s.params)
+                cursors.append(cursor)
+            found = {id(s): c.fetchall() for s, c in zip(todo, cursors, strict=True) if s.returns_rows}
+    except connection.dialect.loaded_dbapi.Error as exc:
+        lost = connection.dialect.is_disconnect(exc, psycopg_connection, None)
+        if lost:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(
+            "; ".join(s.template for s in todo),
+            None,
+            exc,
+            connection.dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+            dialect=connection.dialect,
+        ) from exc
+    return [found.get(id(s), []) for s in statements]
+
+
+def _run_one(session: Session, statement: Statement) -> Rows:
+    if statement.finds_nothing:
+        return []
+    connection = session.connection()
+    result = connection.exec_driver_sql(statement.sql(True), statement.params)
+    return [tuple(row) for row in result] if result.returns_rows else []
 
 
 @lru_cache(maxsize=512)
-def _insert_text(table: str, columns: tuple[str, ...], count: int, tail: str, is_sqlite: bool) -> str:
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    text = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * count)}{tail}"
+def _text(template: str, counts: tuple[int, ...], is_sqlite: bool) -> str:
+    text = template.format(*(", ".join(["%s"] * n) for n in counts)) if counts else template
     return text.replace("%s", "?") if is_sqlite else text
+
+
+@lru_cache(maxsize=512)
+def _insert_template(table: str, columns: tuple[str, ...], count: int, tail: str) -> str:
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * count)}{tail}"
 
 
 Convert = Callable[[Any], Any]

@@ -33,22 +33,20 @@ class Change:
 STARTING = (
     "SELECT person_id, period, key, value, period_start, period_end FROM accumulators WHERE person_id IN ({})"
 )
+"""Some persons' accumulators (rows for `starting_of`)."""
 
 
-def starting_values(
-    session: Session, wanted: Sequence[tuple[str, date]]
+def starting_of(
+    rows: driver_sql.Rows, wanted: Sequence[tuple[str, date]], values: driver_sql.Values
 ) -> dict[str, dict[tuple[str, str], int]]:
     """For each (person, bill date): the accumulators of the periods containing that date.
 
     Returns person -> {(period label, key): value}.
     """
     out: dict[str, dict[tuple[str, str], int]] = {person: {} for person, _ in wanted}
-    if not wanted:
-        return out
     days = {person: day for person, day in wanted}
-    values = driver_sql.Values(session)
-    for person, period, key, value, start, end in driver_sql.fetch(session, STARTING, [sorted(days)]):
-        if values.read_day(start) <= days[person] < values.read_day(end):
+    for person, period, key, value, start, end in rows:
+        if person in days and values.read_day(start) <= days[person] < values.read_day(end):
             out[person][(period, key)] = int(value)
     return out
 
@@ -81,7 +79,13 @@ MOVE_SUMS = " ON CONFLICT (person_id, period, key) DO UPDATE SET value = accumul
 def append(session: Session, postings: Iterable[Posting]) -> None:
     """Write the entries and move the accumulators by them: two statements for any number of postings."""
     values = driver_sql.Values(session)
-    at = values.moment(now())
+    driver_sql.run(session, statements(postings, values, values.moment(now())))
+
+
+def statements(
+    postings: Iterable[Posting], values: driver_sql.Values, at: object
+) -> list[driver_sql.Statement]:
+    """The inserts of the entries and the upsert of the accumulators they move."""
     entries = []
     moved: dict[tuple[str, str, str], int] = {}  # one row per accumulator: an upsert moves a row once
     bounds: dict[str, tuple[object, object]] = {}
@@ -99,10 +103,12 @@ def append(session: Session, postings: Iterable[Posting]) -> None:
                 moved.get((p.person_id, c.period.label, c.key), 0) + c.delta
             )
     if not entries:
-        return
-    driver_sql.insert_rows(session, "ledger_entries", ENTRY_COLUMNS, entries)
+        return []
     sums = [(person, label, key, *bounds[label], value) for (person, label, key), value in moved.items()]
-    driver_sql.insert_rows(session, "accumulators", SUM_COLUMNS, sums, MOVE_SUMS)
+    return [
+        *driver_sql.insert("ledger_entries", ENTRY_COLUMNS, entries),
+        *driver_sql.insert("accumulators", SUM_COLUMNS, sums, MOVE_SUMS),
+    ]
 
 
 def entries_of(session: Session, settlement_id: str) -> list[Change]:

@@ -20,17 +20,14 @@ from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 
 from yibao.engine.book import StartState
 from yibao.engine.chain import EngineResult, settle_columns
 from yibao.engine.columns import batch_from_bills
 from yibao.errors import ConflictError, InputError, NotFoundError, Problem, YibaoError
 from yibao.policy.lookup import PolicySet
-from yibao.store.accounts import linked_owners
 from yibao.store.database import Database
-from yibao.store.driver_sql import fetch
-from yibao.store.loading import Built, Locked, load_bills, lock_for_settling
+from yibao.store.loading import Built, Read, load_bills, read_batch
 from yibao.store.registration_use import apply_registrations
 from yibao.store.requests import Outcome, Recorded, SettleRequest
 from yibao.store.writing import Writes, flush, settle_row, splice
@@ -81,14 +78,12 @@ def _record_once(
     """One transaction; requests sharing an account with an earlier one are left (None) for the next."""
     requests = list(requests)  # a bill saying no registration may take the person's stored one
     with db.write() as session:
-        ids = [r.person_id for r in requests]
-        owners = linked_owners(session, ids)  # a link made after this read is used from the next bill on
-        persons = lock_for_settling(session, [*ids, *(o for found in owners.values() for o in found)])
+        read = read_batch(session, requests)
         outcomes: dict[int, Outcome] = {}
-        now, later = _disjoint(requests, owners)
-        todo = _answer_known(session, [requests[i] for i in now], persons, outcomes, now)
-        todo, uses = apply_registrations(session, policies, requests, todo, persons, outcomes)
-        bills = load_bills(session, policies, [requests[i] for i in todo], persons, owners)
+        now, later = _disjoint(requests, read.owners)
+        todo = _answer_known(read, [requests[i] for i in now], outcomes, now)
+        todo, uses = apply_registrations(session, policies, requests, todo, read.persons, outcomes)
+        bills = load_bills(session, policies, [requests[i] for i in todo], read)
         for i, built in zip(todo, bills, strict=True):
             if isinstance(built, YibaoError):
                 outcomes[i] = built
@@ -128,27 +123,14 @@ def _disjoint(requests: list[SettleRequest], owners: dict[str, list[str]]) -> tu
     return now, later
 
 
-KNOWN_KEYS = (
-    "SELECT idempotency_records.key, idempotency_records.request_sha256, idempotency_records.status_code,"
-    " idempotency_records.response, idempotency_records.settlement_id, settlements.document"
-    " FROM idempotency_records JOIN settlements ON settlements.id = idempotency_records.settlement_id"
-    " WHERE idempotency_records.key IN ({})"
-)
-
-
 def _answer_known(
-    session: Session,
-    requests: list[SettleRequest],
-    persons: dict[str, Locked],
-    outcomes: dict[int, Outcome],
-    positions: list[int],
+    read: Read, requests: list[SettleRequest], outcomes: dict[int, Outcome], positions: list[int]
 ) -> list[int]:
     """Replays, key conflicts and unknown persons are answered here; returns the positions left."""
+    persons = read.persons
     known = {
-        key: (sha256, status, response, settlement_id, document)
-        for key, sha256, status, response, settlement_id, document in fetch(
-            session, KNOWN_KEYS, [[r.idempotency_key for r in requests]]
-        )
+        key: (sha256, status, response, stl, document)
+        for key, sha256, status, response, stl, document in read.keys
     }
     todo = []
     for i, r in zip(positions, requests, strict=True):

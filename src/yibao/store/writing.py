@@ -2,7 +2,8 @@
 
 `Writes` gathers the rows of a whole batch while each bill is turned into its document;
 `flush` then writes them with one multi-row statement per table (settlements, the ledger
-and accumulators, the account payments, the idempotency records: foreign-key order).
+and accumulators, the account payments, the idempotency records: foreign-key order), all
+sent in one round trip.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from yibao.engine.periods import period_label
 from yibao.policy.lookup import PolicySet
 from yibao.settle import chain_editions, settlement_document
 from yibao.store import driver_sql, ledger
-from yibao.store.accounts import AccountState, Debit, plan_payment, take_debits
+from yibao.store.accounts import AccountState, Debit, debit_statements, plan_payment
 from yibao.store.documents import AccountPayment
 from yibao.store.periods import period_of_label
 from yibao.store.persons import new_id, now
@@ -108,12 +109,18 @@ def flush(session: Session, writes: Writes) -> None:
         return
     values = driver_sql.Values(session)
     bound = {"bill_date": values.day, "recorded_at": values.moment, "created_at": values.moment}
+    at = values.moment(now())
     settlements = [_row(r, SETTLEMENT_COLUMNS, bound) for r in writes.settlements]
-    driver_sql.insert_rows(session, "settlements", SETTLEMENT_COLUMNS, settlements)
-    ledger.append(session, writes.postings)
-    take_debits(session, writes.debits)
     keys = [_row(k, KEY_COLUMNS, bound) for k in writes.keys]
-    driver_sql.insert_rows(session, "idempotency_records", KEY_COLUMNS, keys)
+    driver_sql.run(
+        session,
+        [
+            *driver_sql.insert("settlements", SETTLEMENT_COLUMNS, settlements),
+            *ledger.statements(writes.postings, values, at),
+            *debit_statements(writes.debits, at),
+            *driver_sql.insert("idempotency_records", KEY_COLUMNS, keys),
+        ],
+    )
 
 
 def _row(
