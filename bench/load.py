@@ -2,13 +2,15 @@
 
     .venv/bin/python bench/load.py                        # SQLite and PostgreSQL, 3000 settlements each
     .venv/bin/python bench/load.py --backend postgresql --requests 5000 --concurrency 48
+    .venv/bin/python bench/load.py --backend postgresql --concurrency 4,8,16,32   # a sweep
 
 For each backend it creates a fresh database (a temporary SQLite file, or a new
 PostgreSQL database on --pg that is dropped afterwards), registers --persons persons
 with a coverage year, starts `yibao serve --workers N` and posts bills with a new
 Idempotency-Key each over keep-alive connections (a small asyncio HTTP/1.1 client, so
 the client costs little of the machine it shares). It prints recorded settlements per
-second and p50/p99 latency, then checks the ledger (`yibao ledger verify`).
+second and p50/p99 latency, then checks the ledger (`yibao ledger verify`). Any response
+but 201, a broken connection or a ledger difference ends it with an error.
 """
 
 from __future__ import annotations
@@ -99,15 +101,20 @@ async def client(
         started = time.perf_counter()
         writer.write(head.encode() + body)
         status_line = await reader.readline()
-        length = 0
+        if not status_line.startswith(b"HTTP/1.1 "):
+            raise SystemExit(f"the server closed the connection or sent no status line: {status_line!r}")
+        length = None
         while (line := await reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode().partition(":")
             if name.lower() == "content-length":
                 length = int(value)
+        if length is None:
+            raise SystemExit(f"a response without Content-Length after {status_line!r}")
         await reader.readexactly(length)
         latencies.append(time.perf_counter() - started)
         codes.append(int(status_line.split()[1]))
     writer.close()
+    await writer.wait_closed()
 
 
 async def load(port: int, key: str, persons: list[str], requests: int, concurrency: int, offset: int):
@@ -165,7 +172,8 @@ def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
             time.sleep(0.2)
 
 
-def run(backend: str, args: argparse.Namespace) -> None:
+def run(backend: str, concurrency: int, args: argparse.Namespace) -> bool:
+    """One measured run on a fresh database; whether every request was recorded and the ledger is clean."""
     name = f"yibao_bench_{secrets.token_hex(4)}"
     if backend == "postgresql":
         with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
@@ -177,9 +185,9 @@ def run(backend: str, args: argparse.Namespace) -> None:
         key, persons = prepare(url, args.persons)
         process, port = serve(url, args.workers)
         try:
-            asyncio.run(load(port, key, persons, 200, args.concurrency, 10**6))  # warm up
+            asyncio.run(load(port, key, persons, 200, concurrency, 10**6))  # warm up
             cpu_before = cpu_seconds(process.pid)
-            measured = load(port, key, persons, args.requests, args.concurrency, 0)
+            measured = load(port, key, persons, args.requests, concurrency, 0)
             elapsed, latencies, codes = asyncio.run(measured)
             server_cpu = cpu_seconds(process.pid) - cpu_before
         finally:
@@ -195,8 +203,10 @@ def run(backend: str, args: argparse.Namespace) -> None:
             f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, other statuses {len(codes) - recorded}, "
             f"server CPU {server_cpu / max(recorded, 1) * 1000:.2f} ms per settlement, "
             f"ledger {'OK' if not differences else f'{len(differences)} differences'} "
-            f"({counts['settlements']} settlements) [workers {args.workers}, connections {args.concurrency}]"
+            f"({counts['settlements']} settlements) [workers {args.workers}, connections {concurrency}]",
+            flush=True,
         )
+        return recorded == len(codes) == args.requests and not differences
     finally:
         if backend == "postgresql":
             with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
@@ -209,13 +219,17 @@ def main() -> None:
     )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", default="16", help="connections; a list (4,8,16) runs each")
     parser.add_argument("--persons", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
     args = parser.parse_args()
+    clean = True
     for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
-        run(backend, args)
+        for concurrency in (int(c) for c in args.concurrency.split(",")):
+            clean = run(backend, concurrency, args) and clean
+    if not clean:
+        raise SystemExit("some requests were not recorded, or the ledger has differences (see above)")
 
 
 if __name__ == "__main__":
