@@ -146,6 +146,23 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def database_cpu_seconds(database: str) -> float:
+    """CPU time of the local PostgreSQL backends serving one database (0 when it is not local)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if f" {database} " not in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode():
+                continue
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -186,10 +203,12 @@ def run(backend: str, concurrency: int, args: argparse.Namespace) -> bool:
         process, port = serve(url, args.workers)
         try:
             asyncio.run(load(port, key, persons, 200, concurrency, 10**6))  # warm up
-            cpu_before = cpu_seconds(process.pid)
+            cpu_before = cpu_seconds(process.pid), database_cpu_seconds(name), time.process_time()
             measured = load(port, key, persons, args.requests, concurrency, 0)
             elapsed, latencies, codes = asyncio.run(measured)
-            server_cpu = cpu_seconds(process.pid) - cpu_before
+            client_cpu = time.process_time() - cpu_before[2]
+            server_cpu = cpu_seconds(process.pid) - cpu_before[0]
+            database_cpu = database_cpu_seconds(name) - cpu_before[1]
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
@@ -198,10 +217,14 @@ def run(backend: str, concurrency: int, args: argparse.Namespace) -> bool:
         db = Database(url)
         differences, counts = verify_ledger(db)
         db.dispose()
+        per = 1000 / max(recorded, 1)
+        cpu = f"server {server_cpu * per:.2f}, " + (
+            f"PostgreSQL {database_cpu * per:.2f}, " if backend == "postgresql" else ""
+        )
         print(
             f"{backend:10s} {recorded} recorded in {elapsed:.2f} s: {recorded / elapsed:.0f} settlements/s, "
             f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, other statuses {len(codes) - recorded}, "
-            f"server CPU {server_cpu / max(recorded, 1) * 1000:.2f} ms per settlement, "
+            f"CPU ms per settlement: {cpu}client {client_cpu * per:.2f}; "
             f"ledger {'OK' if not differences else f'{len(differences)} differences'} "
             f"({counts['settlements']} settlements) [workers {args.workers}, connections {concurrency}]",
             flush=True,
