@@ -91,14 +91,9 @@ def serve(
         os.environ[POLICY_PATH_VARIABLE] = os.pathsep.join(
             [*filter(None, [os.environ.get(POLICY_PATH_VARIABLE)]), *map(str, policies)]
         )
-    uvicorn.run(
-        "yibao.api.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
+    from yibao.api.workers import serve_workers
+
+    serve_workers(host, port, workers)
 
 
 @friendly

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,6 +33,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # What start-up built (policies, routes, modules) lives as long as the process: frozen, the
+        # collector never walks it again (a full collection had taken 110-145 ms, stalling requests).
+        gc.collect()
+        gc.freeze()
         yield
         store.close()
 

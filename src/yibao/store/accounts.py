@@ -13,13 +13,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yibao.money import format_yuan
+from yibao.store import driver_sql
 from yibao.store.documents import AccountPayment
 from yibao.store.persons import now
-from yibao.store.tables import AccountEntryRow, AccountLinkRow, AccountRow
+from yibao.store.tables import AccountEntryRow, AccountRow
 
 
 @dataclass
@@ -37,52 +38,65 @@ class AccountState:
         return (self.own or 0) + sum(balance for _, balance in self.linked)
 
 
-def linked_owners(session: Session, person_ids: Sequence[str]) -> dict[str, list[str]]:
+LINKED_OWNERS = (
+    "SELECT relative_id, owner_id FROM account_links WHERE relative_id IN ({}) ORDER BY relative_id, position"
+)
+"""For each of some persons, the owners of accounts linked to them, in order (rows for `owners_of`)."""
+
+
+def owners_of(rows: driver_sql.Rows) -> dict[str, list[str]]:
     """For each person, the owners of accounts linked to them, in order."""
-    rows = session.execute(
-        select(AccountLinkRow.relative_id, AccountLinkRow.owner_id)
-        .where(AccountLinkRow.relative_id.in_(sorted(set(person_ids))))
-        .order_by(AccountLinkRow.relative_id, AccountLinkRow.position)
-    ).all()
     found: dict[str, list[str]] = defaultdict(list)
     for relative, owner in rows:
         found[relative].append(owner)
     return dict(found)
 
 
-def pay(
-    session: Session, person_id: str, state: AccountState, amount_fen: int, settlement_id: str
-) -> list[AccountPayment]:
-    """Take a settlement's account payment: own account first, then linked accounts in order."""
+@dataclass(frozen=True)
+class Debit:
+    """Money a settlement takes from one account (written by `debit_statements`)."""
+
+    owner_id: str
+    amount_fen: int
+    settlement_id: str
+    for_person_id: str
+
+
+def plan_payment(
+    person_id: str, state: AccountState, amount_fen: int, settlement_id: str
+) -> tuple[list[AccountPayment], list[Debit]]:
+    """A settlement's account payment: own account first, then linked accounts in order."""
     payments: list[AccountPayment] = []
+    debits: list[Debit] = []
     left = amount_fen
     sources = ([(person_id, state.own)] if state.own is not None else []) + state.linked
-    entries = []
     for owner, balance in sources:
         take = min(left, balance)
         if take <= 0:
             continue
         left -= take
         payments.append(AccountPayment(account=owner, own=owner == person_id, amount=format_yuan(take)))
-        entries.append(
-            {
-                "person_id": owner,
-                "kind": "payment",
-                "amount_fen": -take,
-                "settlement_id": settlement_id,
-                "for_person_id": person_id,
-                "recorded_at": now(),
-            }
-        )
-        session.execute(
-            update(AccountRow)
-            .where(AccountRow.person_id == owner)
-            .values(balance_fen=AccountRow.balance_fen - take)
-        )
+        debits.append(Debit(owner, take, settlement_id, person_id))
     assert left == 0, f"the accounts paid {amount_fen - left} of {amount_fen} fen: the engine overspent them"
-    if entries:
-        session.execute(insert(AccountEntryRow), entries)
-    return payments
+    return payments, debits
+
+
+ENTRY_COLUMNS = ("person_id", "kind", "amount_fen", "settlement_id", "for_person_id", "recorded_at")
+
+
+def debit_statements(debits: Sequence[Debit], at: object) -> list[driver_sql.Statement]:
+    """Lower the balances (their check refuses a negative one) and append the payment entries.
+
+    The batch's accounts are disjoint (recording settles a shared account once per batch).
+    """
+    if not debits:
+        return []
+    lower = driver_sql.each(
+        "UPDATE accounts SET balance_fen = balance_fen - %s WHERE person_id = %s",
+        [(d.amount_fen, d.owner_id) for d in debits],
+    )
+    rows = [(d.owner_id, "payment", -d.amount_fen, d.settlement_id, d.for_person_id, at) for d in debits]
+    return [lower, *driver_sql.insert("account_entries", ENTRY_COLUMNS, rows)]
 
 
 def debited_accounts(session: Session, settlement_id: str) -> list[str]:

@@ -12,14 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yibao.store import driver_sql
 from yibao.store.periods import Period, period_of_label
 from yibao.store.persons import now
-from yibao.store.tables import AccumulatorRow, LedgerEntryRow, table_of
+from yibao.store.tables import AccumulatorRow, LedgerEntryRow
 
 
 @dataclass(frozen=True)
@@ -31,29 +30,23 @@ class Change:
     delta: int
 
 
-def starting_values(
-    session: Session, wanted: Sequence[tuple[str, date]]
+STARTING = (
+    "SELECT person_id, period, key, value, period_start, period_end FROM accumulators WHERE person_id IN ({})"
+)
+"""Some persons' accumulators (rows for `starting_of`)."""
+
+
+def starting_of(
+    rows: driver_sql.Rows, wanted: Sequence[tuple[str, date]], values: driver_sql.Values
 ) -> dict[str, dict[tuple[str, str], int]]:
     """For each (person, bill date): the accumulators of the periods containing that date.
 
     Returns person -> {(period label, key): value}.
     """
     out: dict[str, dict[tuple[str, str], int]] = {person: {} for person, _ in wanted}
-    if not wanted:
-        return out
     days = {person: day for person, day in wanted}
-    rows = session.execute(
-        select(
-            AccumulatorRow.person_id,
-            AccumulatorRow.period,
-            AccumulatorRow.key,
-            AccumulatorRow.value,
-            AccumulatorRow.period_start,
-            AccumulatorRow.period_end,
-        ).where(AccumulatorRow.person_id.in_(sorted(days)))
-    ).all()
     for person, period, key, value, start, end in rows:
-        if start <= days[person] < end:
+        if person in days and values.read_day(start) <= days[person] < values.read_day(end):
             out[person][(period, key)] = int(value)
     return out
 
@@ -68,45 +61,54 @@ class Posting:
     changes: Sequence[Change]
 
 
+ENTRY_COLUMNS = (
+    "person_id",
+    "period",
+    "period_start",
+    "period_end",
+    "key",
+    "delta",
+    "settlement_id",
+    "kind",
+    "recorded_at",
+)
+SUM_COLUMNS = ("person_id", "period", "key", "period_start", "period_end", "value")
+MOVE_SUMS = " ON CONFLICT (person_id, period, key) DO UPDATE SET value = accumulators.value + excluded.value"
+
+
 def append(session: Session, postings: Iterable[Posting]) -> None:
     """Write the entries and move the accumulators by them: two statements for any number of postings."""
-    at = now()
-    entries = [
-        {
-            "person_id": p.person_id,
-            "period": c.period.label,
-            "period_start": c.period.start,
-            "period_end": c.period.end,
-            "key": c.key,
-            "delta": c.delta,
-            "settlement_id": p.settlement_id,
-            "kind": p.kind,
-            "recorded_at": at,
-        }
-        for p in postings
-        for c in p.changes
-        if c.delta != 0
-    ]
+    values = driver_sql.Values(session)
+    driver_sql.run(session, statements(postings, values, values.moment(now())))
+
+
+def statements(
+    postings: Iterable[Posting], values: driver_sql.Values, at: object
+) -> list[driver_sql.Statement]:
+    """The inserts of the entries and the upsert of the accumulators they move."""
+    entries = []
+    moved: dict[tuple[str, str, str], int] = {}  # one row per accumulator: an upsert moves a row once
+    bounds: dict[str, tuple[object, object]] = {}
+    for p in postings:
+        for c in p.changes:
+            if c.delta == 0:
+                continue
+            start, end = bounds.setdefault(
+                c.period.label, (values.day(c.period.start), values.day(c.period.end))
+            )
+            entries.append(
+                (p.person_id, c.period.label, start, end, c.key, c.delta, p.settlement_id, p.kind, at)
+            )
+            moved[(p.person_id, c.period.label, c.key)] = (
+                moved.get((p.person_id, c.period.label, c.key), 0) + c.delta
+            )
     if not entries:
-        return
-    connection = session.connection()
-    connection.execute(insert(table_of(LedgerEntryRow)), entries)
-    table = table_of(AccumulatorRow)
-    upsert = (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(table)
-    moved: dict[tuple[str, str, str], dict[str, object]] = {}
-    for e in entries:
-        row = moved.setdefault(
-            (str(e["person_id"]), str(e["period"]), str(e["key"])),
-            {k: e[k] for k in ("person_id", "period", "key", "period_start", "period_end")} | {"value": 0},
-        )
-        row["value"] = int(row["value"]) + int(e["delta"])  # type: ignore[call-overload]
-    connection.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[table.c.person_id, table.c.period, table.c.key],
-            set_={"value": table.c.value + upsert.excluded.value},
-        ),
-        list(moved.values()),
-    )
+        return []
+    sums = [(person, label, key, *bounds[label], value) for (person, label, key), value in moved.items()]
+    return [
+        *driver_sql.insert("ledger_entries", ENTRY_COLUMNS, entries),
+        *driver_sql.insert("accumulators", SUM_COLUMNS, sums, MOVE_SUMS),
+    ]
 
 
 def entries_of(session: Session, settlement_id: str) -> list[Change]:

@@ -1,7 +1,8 @@
 """What a batch of settlements reads from the store, in as few statements as possible.
 
-Three statements for any batch: the persons locked with their account balances, their
-coverage years with the products held, and their accumulators for the bills' periods.
+One round trip for any batch (driver_sql.py): the account links, the persons locked with
+their account balances, the Idempotency-Keys already used, the coverage years with the
+products held, and the accumulators.
 """
 
 from __future__ import annotations
@@ -11,18 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from yibao.documents.bill import Bill, Holding, Person
 from yibao.errors import InputError, Problem, YibaoError
 from yibao.policy.lookup import PolicySet
-from yibao.store.accounts import AccountState
+from yibao.store import driver_sql
+from yibao.store.accounts import LINKED_OWNERS, AccountState, owners_of
 from yibao.store.documents import BillBody
-from yibao.store.ledger import starting_values
+from yibao.store.ledger import STARTING, starting_of
 from yibao.store.periods import period_of_day
 from yibao.store.requests import SettleRequest
-from yibao.store.tables import AccountRow, CoverageYearRow, HeldProductRow, PersonRow
 
 
 @dataclass(frozen=True)
@@ -43,59 +43,84 @@ class Built:
     accounts: AccountState
 
 
-def lock_for_settling(session: Session, person_ids: Sequence[str]) -> dict[str, Locked]:
-    """Lock persons in id order (FOR UPDATE OF persons) and read their balances in the same statement."""
-    ids = sorted(set(person_ids))
-    rows = session.execute(
-        select(PersonRow.id, PersonRow.scheme, PersonRow.category, AccountRow.balance_fen)
-        .outerjoin(AccountRow, AccountRow.person_id == PersonRow.id)
-        .where(PersonRow.id.in_(ids))
-        .order_by(PersonRow.id)
-        .with_for_update(of=PersonRow)
+LOCK = (
+    "SELECT persons.id, persons.scheme, persons.category, accounts.balance_fen FROM persons"
+    " LEFT OUTER JOIN accounts ON accounts.person_id = persons.id WHERE persons.id IN ({})"
+    " OR persons.id IN (SELECT owner_id FROM account_links WHERE relative_id IN ({})) ORDER BY persons.id"
+)
+"""Persons and the owners of accounts linked to them, with balances; locked in id order on PostgreSQL."""
+KNOWN_KEYS = (
+    "SELECT idempotency_records.key, idempotency_records.request_sha256, idempotency_records.status_code,"
+    " idempotency_records.response, idempotency_records.settlement_id, settlements.document"
+    " FROM idempotency_records JOIN settlements ON settlements.id = idempotency_records.settlement_id"
+    " WHERE idempotency_records.key IN ({})"
+)
+COVERAGE = (
+    "SELECT coverage_years.person_id, coverage_years.year, coverage_years.contribution_status,"
+    " held_products.product_id, held_products.pre_existing FROM coverage_years"
+    " LEFT OUTER JOIN held_products ON held_products.person_id = coverage_years.person_id"
+    " AND held_products.year = coverage_years.year WHERE coverage_years.person_id IN ({})"
+)
+
+
+@dataclass(frozen=True)
+class Read:
+    """What a batch reads in one round trip: links, locked persons, keys used, coverage, accumulators."""
+
+    owners: dict[str, list[str]]
+    persons: dict[str, Locked]
+    keys: driver_sql.Rows
+    coverage: driver_sql.Rows
+    accumulators: driver_sql.Rows
+
+
+def read_batch(session: Session, requests: Sequence[SettleRequest]) -> Read:
+    """Lock the persons and the owners of their linked accounts (id order) and read the rest after.
+
+    PostgreSQL runs the statements in order, so the reads after `FOR UPDATE` see what the
+    previous holder of the locks committed; on SQLite `BEGIN IMMEDIATE` holds the lock already.
+    A link made between the first two statements is used from the next bill on.
+    """
+    ids = sorted({r.person_id for r in requests})
+    sqlite = session.connection().dialect.name == "sqlite"
+    links, locked, keys, coverage, sums = driver_sql.run(
+        session,
+        [
+            driver_sql.query(LINKED_OWNERS, [ids]),
+            driver_sql.query(LOCK if sqlite else f"{LOCK} FOR UPDATE OF persons", [ids, ids]),
+            driver_sql.query(KNOWN_KEYS, [[r.idempotency_key for r in requests]]),
+            driver_sql.query(COVERAGE, [ids]),
+            driver_sql.query(STARTING, [ids]),
+        ],
     )
-    return {pid: Locked(scheme, category, balance) for pid, scheme, category, balance in rows}
+    persons = {pid: Locked(scheme, category, balance) for pid, scheme, category, balance in locked}
+    return Read(owners_of(links), persons, keys, coverage, sums)
 
 
 def load_bills(
-    session: Session,
-    policies: PolicySet,
-    requests: list[SettleRequest],
-    locked: dict[str, Locked],
-    owners: dict[str, list[str]],
+    session: Session, policies: PolicySet, requests: list[SettleRequest], read: Read
 ) -> list[Built | YibaoError]:
     """The bill documents the engine settles: each request's bill and the stored person."""
+    locked = read.persons
     years = {r.person_id: coverage_year(policies, locked[r.person_id].scheme, r.bill.date) for r in requests}
     paid: dict[str, bool] = {}
     held: dict[str, list[Holding]] = defaultdict(list)
-    for person, year, status, product, pre_existing in session.execute(
-        select(
-            CoverageYearRow.person_id,
-            CoverageYearRow.year,
-            CoverageYearRow.contribution_status,
-            HeldProductRow.product_id,
-            HeldProductRow.pre_existing,
-        )
-        .outerjoin(
-            HeldProductRow,
-            and_(
-                HeldProductRow.person_id == CoverageYearRow.person_id,
-                HeldProductRow.year == CoverageYearRow.year,
-            ),
-        )
-        .where(CoverageYearRow.person_id.in_(sorted(years)))
-    ):
-        if years[person] != year:
+    for person, year, status, product, pre_existing in read.coverage:
+        if years.get(person) != year:
             continue
         paid[person] = status == "paid"
         if product is not None:
-            held[person].append(Holding.model_construct(id=product, pre_existing=pre_existing))
-    starts = starting_values(session, [(r.person_id, r.bill.date) for r in requests])
+            held[person].append(Holding.model_construct(id=product, pre_existing=bool(pre_existing)))
+    wanted = [(r.person_id, r.bill.date) for r in requests]
+    starts = starting_of(read.accumulators, wanted, driver_sql.Values(session))
     built: list[Built | YibaoError] = []
     for r in requests:
         if r.person_id not in paid:
             built.append(_no_coverage(r, years[r.person_id]))
             continue
-        built.append(_built(r, locked, owners, paid[r.person_id], held[r.person_id], starts[r.person_id]))
+        built.append(
+            _built(r, locked, read.owners, paid[r.person_id], held[r.person_id], starts[r.person_id])
+        )
     return built
 
 

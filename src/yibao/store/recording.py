@@ -19,21 +19,17 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 
 from yibao.engine.book import StartState
 from yibao.engine.chain import EngineResult, settle_columns
 from yibao.engine.columns import batch_from_bills
 from yibao.errors import ConflictError, InputError, NotFoundError, Problem, YibaoError
 from yibao.policy.lookup import PolicySet
-from yibao.store.accounts import linked_owners
 from yibao.store.database import Database
-from yibao.store.loading import Built, Locked, load_bills, lock_for_settling
+from yibao.store.loading import Built, Read, load_bills, read_batch
 from yibao.store.registration_use import apply_registrations
 from yibao.store.requests import Outcome, Recorded, SettleRequest
-from yibao.store.tables import IdempotencyRow, SettlementRow
 from yibao.store.writing import Writes, flush, settle_row, splice
 
 ATTEMPTS = 4
@@ -82,14 +78,12 @@ def _record_once(
     """One transaction; requests sharing an account with an earlier one are left (None) for the next."""
     requests = list(requests)  # a bill saying no registration may take the person's stored one
     with db.write() as session:
-        ids = [r.person_id for r in requests]
-        owners = linked_owners(session, ids)  # a link made after this read is used from the next bill on
-        persons = lock_for_settling(session, [*ids, *(o for found in owners.values() for o in found)])
+        read = read_batch(session, requests)
         outcomes: dict[int, Outcome] = {}
-        now, later = _disjoint(requests, owners)
-        todo = _answer_known(session, [requests[i] for i in now], persons, outcomes, now)
-        todo, uses = apply_registrations(session, policies, requests, todo, persons, outcomes)
-        bills = load_bills(session, policies, [requests[i] for i in todo], persons, owners)
+        now, later = _disjoint(requests, read.owners)
+        todo = _answer_known(read, [requests[i] for i in now], outcomes, now)
+        todo, uses = apply_registrations(session, policies, requests, todo, read.persons, outcomes)
+        bills = load_bills(session, policies, [requests[i] for i in todo], read)
         for i, built in zip(todo, bills, strict=True):
             if isinstance(built, YibaoError):
                 outcomes[i] = built
@@ -105,9 +99,7 @@ def _record_once(
                 if problems:
                     outcomes[i] = InputError(problems)
                     continue
-                recorded = settle_row(
-                    session, policies, requests[i], result, row, b.start, b.accounts, writes
-                )
+                recorded = settle_row(policies, requests[i], result, row, b.start, b.accounts, writes)
                 outcomes[i] = uses.noted(i, recorded, writes, requests[i])
         flush(session, writes)
         uses.record(session)
@@ -132,33 +124,26 @@ def _disjoint(requests: list[SettleRequest], owners: dict[str, list[str]]) -> tu
 
 
 def _answer_known(
-    session: Session,
-    requests: list[SettleRequest],
-    persons: dict[str, Locked],
-    outcomes: dict[int, Outcome],
-    positions: list[int],
+    read: Read, requests: list[SettleRequest], outcomes: dict[int, Outcome], positions: list[int]
 ) -> list[int]:
     """Replays, key conflicts and unknown persons are answered here; returns the positions left."""
-    keys = [r.idempotency_key for r in requests]
+    persons = read.persons
     known = {
-        row.key: (row, document)
-        for row, document in session.execute(
-            select(IdempotencyRow, SettlementRow.document)
-            .join(SettlementRow, SettlementRow.id == IdempotencyRow.settlement_id)
-            .where(IdempotencyRow.key.in_(keys))
-        )
+        key: (sha256, status, response, stl, document)
+        for key, sha256, status, response, stl, document in read.keys
     }
     todo = []
     for i, r in zip(positions, requests, strict=True):
-        record_, document = known.get(r.idempotency_key, (None, ""))
-        if record_ is not None and record_.request_sha256 == r.request_sha256:
-            body = splice(record_.response, document)  # the head as first sent, the document as stored
-            outcomes[i] = Recorded(record_.status_code, body, record_.settlement_id, replayed=True)
-        elif record_ is not None:
+        found = known.get(r.idempotency_key)
+        if found is not None and found[0] == r.request_sha256:
+            _, status, response, settlement_id, document = found
+            body = splice(response, document)  # the head as first sent, the document as stored
+            outcomes[i] = Recorded(status, body, settlement_id, replayed=True)
+        elif found is not None:
             outcomes[i] = ConflictError(
                 Problem(
                     "header.Idempotency-Key",
-                    f"this key was used for another request (settlement {record_.settlement_id}); "
+                    f"this key was used for another request (settlement {found[3]}); "
                     "use a new key for a new bill, or repeat the first request exactly",
                     r.idempotency_key,
                 )

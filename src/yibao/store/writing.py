@@ -1,31 +1,31 @@
 """Write settled bills: settlements, ledger entries, account payments, idempotency records.
 
 `Writes` gathers the rows of a whole batch while each bill is turned into its document;
-`flush` then inserts them with a few statements (settlements, then the ledger and
-accumulators, then the idempotency records, in foreign-key order).
+`flush` then writes them with one multi-row statement per table (settlements, the ledger
+and accumulators, the account payments, the idempotency records: foreign-key order), all
+sent in one round trip.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from yibao.engine.chain import EngineResult
 from yibao.engine.periods import period_label
 from yibao.policy.lookup import PolicySet
 from yibao.settle import chain_editions, settlement_document
-from yibao.store import ledger
-from yibao.store.accounts import AccountState, pay
+from yibao.store import driver_sql, ledger
+from yibao.store.accounts import AccountState, Debit, debit_statements, plan_payment
 from yibao.store.documents import AccountPayment
 from yibao.store.periods import period_of_label
 from yibao.store.persons import new_id, now
 from yibao.store.requests import Recorded, SettleRequest
-from yibao.store.tables import IdempotencyRow, SettlementRow, table_of
 
 CREATED = 201
 
@@ -36,11 +36,11 @@ class Writes:
 
     settlements: list[dict[str, Any]] = field(default_factory=list)
     postings: list[ledger.Posting] = field(default_factory=list)
+    debits: list[Debit] = field(default_factory=list)
     keys: list[dict[str, Any]] = field(default_factory=list)
 
 
 def settle_row(
-    session: Session,
     policies: PolicySet,
     request: SettleRequest,
     result: EngineResult,
@@ -74,7 +74,8 @@ def settle_row(
     paid = sum(
         int(p.amount[row]) for p in result.payments if p.payer == "personal_account" and p.applied[row]
     )
-    payments = pay(session, request.person_id, accounts, paid, settlement_id) if paid else []
+    payments, debits = plan_payment(request.person_id, accounts, paid, settlement_id) if paid else ([], [])
+    writes.debits.extend(debits)
     head = head_json(settlement_id, request.person_id, "recorded", recorded_at, None, payments)
     writes.keys.append(
         {
@@ -89,14 +90,44 @@ def settle_row(
     return Recorded(CREATED, splice(head, document_json), settlement_id)
 
 
+SETTLEMENT_COLUMNS = (
+    "id",
+    "person_id",
+    "bill_date",
+    "total_fen",
+    "out_of_pocket_fen",
+    "document",
+    "status",
+    "recorded_at",
+)
+KEY_COLUMNS = ("key", "request_sha256", "settlement_id", "status_code", "response", "created_at")
+
+
 def flush(session: Session, writes: Writes) -> None:
-    """Insert everything gathered, in foreign-key order."""
+    """Insert everything gathered, in foreign-key order: one statement per table."""
     if not writes.settlements:
         return
-    connection = session.connection()
-    connection.execute(insert(table_of(SettlementRow)), writes.settlements)
-    ledger.append(session, writes.postings)
-    connection.execute(insert(table_of(IdempotencyRow)), writes.keys)
+    values = driver_sql.Values(session)
+    bound = {"bill_date": values.day, "recorded_at": values.moment, "created_at": values.moment}
+    at = values.moment(now())
+    settlements = [_row(r, SETTLEMENT_COLUMNS, bound) for r in writes.settlements]
+    keys = [_row(k, KEY_COLUMNS, bound) for k in writes.keys]
+    driver_sql.run(
+        session,
+        [
+            *driver_sql.insert("settlements", SETTLEMENT_COLUMNS, settlements),
+            *ledger.statements(writes.postings, values, at),
+            *debit_statements(writes.debits, at),
+            *driver_sql.insert("idempotency_records", KEY_COLUMNS, keys),
+        ],
+    )
+
+
+def _row(
+    values: dict[str, Any], columns: Sequence[str], bound: Mapping[str, Callable[[Any], object]]
+) -> tuple[object, ...]:
+    """A gathered row's values in column order, dates and times as the database takes them."""
+    return tuple(bound[c](values[c]) if c in bound else values[c] for c in columns)
 
 
 def _changes(result: EngineResult, row: int, start: dict[tuple[str, str], int]) -> list[ledger.Change]:

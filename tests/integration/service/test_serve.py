@@ -88,3 +88,27 @@ def test_an_unreachable_database_is_one_clear_line_without_the_password():
         "check --database-url or YIBAO_DATABASE_URL, and that the server is running and the database exists"
     )
     assert "Traceback" not in done.stderr
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from /proc (Linux)")
+def test_serve_with_workers_runs_each_on_the_port_and_sigterm_stops_them_all(tmp_path: Path):
+    server = Server("--workers", "2", env={"XDG_DATA_HOME": str(tmp_path)})
+    try:
+        server.wait_ready()
+        workers = [c for c in _children(server.process.pid) if "spawn_main" in _cmdline(c)]
+        assert len(workers) == 2, "".join(server.lines)
+        for _ in range(8):  # new connections each: whichever worker takes one answers
+            with httpx.Client() as client:
+                assert client.get(f"{server.url}/v1/policies", timeout=10).status_code == 200
+    finally:
+        server.stop()
+    assert server.process.returncode == 0, "".join(server.lines)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()], "a worker outlived the server"
+
+
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
