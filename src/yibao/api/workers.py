@@ -6,13 +6,16 @@ whose single recorder then settled nearly everything while the other idled. With
 socket each, bound with SO_REUSEPORT, the kernel spreads new connections over the
 workers. Each worker builds the app from the environment (`app_from_environment`). The
 parent waits; on SIGTERM or SIGINT, or when a worker ends, it stops them all (SIGTERM:
-each finishes its requests and its recorder's queue). Where SO_REUSEPORT is missing,
-uvicorn's own workers are used.
+each finishes its requests and its recorder's queue); a worker whose parent dies is sent
+SIGTERM too (Linux), so a killed server leaves no worker listening.
+Where SO_REUSEPORT is missing, uvicorn's own workers are used.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -23,9 +26,12 @@ from types import FrameType
 
 import uvicorn
 
+from yibao.errors import InputError, Problem
+
 APP = "yibao.api.app:app_from_environment"
 BACKLOG = 2048
 STOP_SECONDS = 30
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class _Stop(Exception):
@@ -37,10 +43,22 @@ def serve_workers(host: str, port: int, workers: int) -> None:
     if not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, log_level="info")
         return
-    _listening_socket(host, port).close()  # the port is free (or this fails before any worker starts)
+    # A socket without SO_REUSEPORT binds only where nobody listens, not even another yibao's
+    # SO_REUSEPORT group: a second `yibao serve` on a taken port fails instead of sharing it.
+    try:
+        _listening_socket(host, port, shared=False).close()
+    except OSError as exc:
+        raise InputError(
+            Problem(
+                "--port",
+                f"cannot listen on {host}:{port} ({exc.strerror}); stop what uses it or pick another --port",
+                str(port),
+            )
+        ) from None
     context = multiprocessing.get_context("spawn")
     processes = [
-        context.Process(target=_worker, args=(host, port), name=f"yibao-worker-{n}") for n in range(workers)
+        context.Process(target=_worker, args=(host, port, os.getpid()), name=f"yibao-worker-{n}")
+        for n in range(workers)
     ]
 
     def stop(signum: int, _: FrameType | None) -> None:
@@ -76,17 +94,32 @@ def _stop_all(processes: Sequence[BaseProcess]) -> None:
             process.join()
 
 
-def _worker(host: str, port: int) -> None:
+def _worker(host: str, port: int, parent: int) -> None:
     """One worker: its own socket on the shared port, the app from the environment."""
+    _end_with_parent(parent)
     config = uvicorn.Config(APP, factory=True, host=host, port=port, log_level="info")
     uvicorn.Server(config).run(sockets=[_listening_socket(host, port)])
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
+def _end_with_parent(parent: int) -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (a SIGKILLed parent leaves no worker)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _listening_socket(host: str, port: int, shared: bool = True) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError:

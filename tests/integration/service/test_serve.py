@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,3 +114,36 @@ def test_serve_with_workers_runs_each_on_the_port_and_sigterm_stops_them_all(tmp
 
 def _cmdline(pid: int) -> str:
     return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def _gone_within(pids: list[int], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while any(Path(f"/proc/{p}").exists() for p in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from /proc (Linux)")
+def test_workers_of_a_killed_server_end_with_it_and_free_the_port(tmp_path: Path):
+    server = Server("--workers", "2", env={"XDG_DATA_HOME": str(tmp_path)})
+    server.wait_ready()
+    workers = [c for c in _children(server.process.pid) if "spawn_main" in _cmdline(c)]
+    assert len(workers) == 2, "".join(server.lines)
+    server.kill()
+    assert _gone_within(workers, 30), "a worker outlived its SIGKILLed server"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", server.port))  # nobody listens there any more
+
+
+def test_a_second_server_on_a_taken_port_is_refused_instead_of_sharing_it(tmp_path: Path):
+    env = {"XDG_DATA_HOME": str(tmp_path)}
+    first = Server("--workers", "2", env=env)
+    try:
+        first.wait_ready()
+        second = yibao("serve", "--port", str(first.port), "--workers", "2", env=env, timeout=60)
+    finally:
+        first.stop()
+    assert second.returncode == 2, second.stdout + second.stderr
+    assert f"error: --port: cannot listen on 127.0.0.1:{first.port} (Address already in use)" in second.stderr
