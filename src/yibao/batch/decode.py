@@ -37,11 +37,14 @@ _ENUMS = {
 
 @dataclass
 class Decoded:
-    """The good rows as engine columns, their positions in the chunk, and the bad rows' problems."""
+    """The good rows as engine columns, their positions in the chunk, and the bad rows' problems.
+
+    `batch.person` codes index `person_ids` (Arrow strings); bill ids stay in the chunk's table.
+    """
 
     batch: BillBatch
     rows: IntArray
-    person_ids: list[str]
+    person_ids: pa.Array[Any]
     problems: RowProblems
 
 
@@ -93,7 +96,7 @@ def decode(table: pa.Table) -> Decoded:
     rows = np.flatnonzero(good)
     person: Any = pc.dictionary_encode(texts["person_id"])
     batch = BillBatch(
-        bill_id=_np(texts["bill_id"]).astype(object),
+        bill_id=None,
         person=_np(person.indices).astype(np.int64),
         date=day,
         kind=cats["kind"],
@@ -113,8 +116,10 @@ def decode(table: pa.Table) -> Decoded:
         account_balance=optional["personal_account_balance"],
         products=_holdings(table),
         flags=_list_flags(table, "flags"),
-    ).take(rows)
-    return Decoded(batch, rows, [str(p) for p in person.dictionary.to_pylist()], dict(found))
+    )
+    if found:
+        batch = batch.take(rows)
+    return Decoded(batch, rows, person.dictionary, dict(found))
 
 
 def _np(values: Any) -> npt.NDArray[Any]:

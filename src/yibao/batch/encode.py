@@ -24,7 +24,8 @@ def yuan_array(fen: IntArray) -> pa.Array[Any]:
     words = np.empty((len(fen), 2), dtype="<i8")
     words[:, 0] = fen
     np.right_shift(words[:, 0], 63, out=words[:, 1])  # sign extension into the high word
-    return pa.Array.from_buffers(YUAN, len(fen), [None, pa.py_buffer(words)])  # no copy: Arrow keeps words
+    # no copy: the Arrow buffer keeps `words` alive
+    return pa.Array.from_buffers(YUAN, len(fen), [None, pa.py_buffer(words.data)])
 
 
 def benefit_column(policy_id: str, benefit: str) -> str:
@@ -114,10 +115,9 @@ ACCUMULATOR_SCHEMA = pa.schema(
 )
 
 
-def accumulators_table(result: EngineResult, person_ids: list[str]) -> pa.Table:
-    """The accumulators after the chunk, one row per person, period and key."""
+def accumulators_table(result: EngineResult, person_ids: pa.Array[Any]) -> pa.Table:
+    """The accumulators after the chunk, one row per person, period and key (`person_ids` by code)."""
     parts = []
-    names = np.array(person_ids, dtype=object)
     for end in result.ends:
         if len(end.person) == 0:
             continue
@@ -128,7 +128,7 @@ def accumulators_table(result: EngineResult, person_ids: list[str]) -> pa.Table:
         parts.append(
             pa.table(
                 {
-                    "person_id": pa.array(names[end.person].astype(str), pa.string()),
+                    "person_id": pc.cast(person_ids.take(end.person), pa.string()),
                     "policy_id": pa.array([end.key.split("/")[0]] * len(end.person), pa.string()),
                     "period": pa.array(labels.astype(str), pa.string()),
                     "key": pa.array([end.key] * len(end.person), pa.string()),

@@ -122,7 +122,7 @@ class PolicyRun:
             table = np.maximum(self._gather(lambda st: st.deductible_table, rows, which), 0)
             room = round_fen_bp(table * self._gather(lambda st: st.deductible_factor_bp, rows, which))
             taken, before = self._pooled_take(f"{self.pid}/deductible/{pool}", rows, first, values, room)
-            for w in set(which.tolist()):
+            for w in np.flatnonzero(np.bincount(which, minlength=len(self.states))).tolist():
                 st, at = self.states[w], which == w
                 assert st.deductible is not None and st.deductible_taken is not None
                 st.deductible[rows[at]] = room[at]
@@ -227,7 +227,7 @@ class PolicyRun:
         values = self._gather(lambda st: st.paid, rows, which)
         room = self._gather(lambda st: st.caps.get(cap), rows, which)
         taken, before = self._pooled_take(f"{self.pid}/cap/{cap}", rows, first, values, room)
-        for w in set(which.tolist()):
+        for w in np.flatnonzero(np.bincount(which, minlength=len(self.states))).tolist():
             st, at = self.states[w], which == w
             assert st.paid is not None
             mask = np.zeros(len(self.rows), bool)
