@@ -101,7 +101,7 @@ def _edition_params(run: PolicyRun, st: BenefitState, e: int, ed: Policy, benefi
     local, rows = local[applies], rows[applies]
     if len(local) == 0:
         return
-    keys = Keys(run.keys.category.take(local), run.keys.variant.take(local), run.keys.level.take(local))
+    keys = run.keys.take(local)
     st.active[local] = True
     st.base[local] = sum((run.book.component(c)[rows] for c in benefit.base), np.zeros(len(rows), np.int64))
     adjusted = adjustments(ed, st.name, batch, run.book.where, rows)
