@@ -6,7 +6,6 @@ import numpy as np
 
 from yibao.engine.book import Book, Payment
 from yibao.engine.columns import IntArray
-from yibao.engine.periods import period_starts
 from yibao.engine.running import running_take
 from yibao.engine.trace import Step, cite
 from yibao.money import format_yuan
@@ -28,7 +27,7 @@ def pay_from_accounts(book: Book, editions: list[Policy], rows: IntArray, editio
         for comp in editions[e].personal_account.covers:  # type: ignore[union-attr]
             base[here] += book.component(comp)[rows[here]]
     person = batch.person[rows]
-    period = period_starts(batch.date[rows], scheme.year_starts)
+    period = book.period_start(scheme.year_starts, rows)
     first = book.sequence_firsts(person)
     first[1:] |= period[1:] != period[:-1]
     key = f"{scheme.id}/account/used"

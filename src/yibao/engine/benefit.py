@@ -20,7 +20,6 @@ from yibao.engine.params import (
     DEDUCTIBLE_KINDS,
     Keys,
 )
-from yibao.engine.periods import period_starts
 from yibao.engine.running import running_before, running_take
 from yibao.money import BP_ONE, round_fen_bp
 from yibao.policy.models import Policy
@@ -47,7 +46,7 @@ class PolicyRun:
         self.year_starts = editions[0].year_starts
         batch = book.batch
         self.person = batch.person[rows]
-        self.period = period_starts(batch.date[rows], self.year_starts)
+        self.period = book.period_start(self.year_starts, rows)
         self.group = group_of(self.person, self.period)
         self.names = list(dict.fromkeys(n for ed in editions for n in ed.benefits))
         self.states: list[BenefitState] = []
@@ -153,6 +152,9 @@ class PolicyRun:
     ) -> IntArray:
         """Values of (row, benefit) pairs from one column of every benefit."""
         empty = np.zeros(len(self.rows), np.int64)
+        if which[0] == which[-1] and (which == which[0]).all():  # one benefit: no matrix to build
+            one: IntArray = _or(column(self.states[int(which[0])]), empty)[rows]
+            return one
         matrix = np.stack([_or(column(st), empty) for st in self.states], axis=1)
         picked: IntArray = matrix[rows, which]
         return picked
@@ -162,14 +164,15 @@ class PolicyRun:
     ) -> tuple[IntArray, IntArray, BoolArray] | None:
         """Rows and benefits of a pool in bill order (then benefit order), with group starts."""
         k = len(self.states)
-        positions = [np.flatnonzero(pick(self.states[w])) * k + w for w in members]
-        if len(positions) == 1:
-            flat = positions[0]  # one benefit: already in bill order
+        if len(members) == 1:  # one benefit: already in bill order
+            rows = np.flatnonzero(pick(self.states[members[0]]))
+            which = np.full(len(rows), members[0], np.int64)
         else:
+            positions = [np.flatnonzero(pick(self.states[w])) * k + w for w in members]
             flat = np.sort(np.concatenate(positions)) if positions else np.zeros(0, np.int64)
-        if len(flat) == 0:
+            rows, which = flat // k, flat % k
+        if len(rows) == 0:
             return None
-        rows, which = flat // k, flat % k
         return rows, which, self.book.sequence_firsts(self.group[rows])
 
     def _ratio_or_fixed(self, st: BenefitState) -> None:
@@ -177,11 +180,17 @@ class PolicyRun:
         net = st.base - st.deductible_taken
         pay = np.zeros(len(self.rows), np.int64)
         fixed = st.active & (st.fixed >= 0)
-        pay[fixed] = np.minimum(st.fixed[fixed], st.base[fixed])
+        if fixed.any():
+            pay[fixed] = np.minimum(st.fixed[fixed], st.base[fixed])
         ratio = st.active & ~fixed
         yearly = ratio & st.banded_year
         per_bill = ratio & ~st.banded_year
-        pay[per_bill] = round_fen_bp(_banded(net[per_bill], st.band_from[per_bill], st.band_rate[per_bill]))
+        if per_bill.all():  # every row: no masks to gather through
+            pay = round_fen_bp(_banded(net, st.band_from, st.band_rate))
+        elif per_bill.any():
+            pay[per_bill] = round_fen_bp(
+                _banded(net[per_bill], st.band_from[per_bill], st.band_rate[per_bill])
+            )
         if yearly.any():
             idx = np.flatnonzero(yearly)
             first = self.book.sequence_firsts(self.group[idx])
@@ -242,15 +251,17 @@ class PolicyRun:
         amount = np.zeros(len(self.book.batch), np.int64)
         amount[self.rows] = st.paid
         left = st.paid.copy()
-        for ed in self.editions:
+        for e, ed in enumerate(self.editions):
             if st.name not in ed.benefits:
                 continue
-            here = np.zeros(len(self.rows), bool)
-            here[self.edition_index == self.editions.index(ed)] = True
+            here = None if len(self.editions) == 1 else self.edition_index == e
             for comp in ed.benefits[st.name].base:
                 rem = self.book.component(comp)
-                take = np.where(here, np.minimum(rem[self.rows], left), 0)
-                rem[self.rows] -= take
+                before = rem[self.rows]
+                take = np.minimum(before, left)
+                if here is not None:
+                    take[~here] = 0
+                rem[self.rows] = before - take
                 left -= take
         assert (left == 0).all(), f"{self.pid}:{st.name} paid more than its base"
         ed0 = next(ed for ed in self.editions if st.name in ed.benefits)
