@@ -49,6 +49,7 @@ class PolicyRun:
         self.period = book.period_start(self.year_starts, rows)
         self.group = group_of(self.person, self.period)
         self.names = list(dict.fromkeys(n for ed in editions for n in ed.benefits))
+        self.traced = book.trace is not None  # trace-only columns are kept only then
         self.states: list[BenefitState] = []
 
     def run(self) -> list[BenefitState]:
@@ -67,7 +68,7 @@ class PolicyRun:
 
     # -- stages -----------------------------------------------------------------------------
     def _first_self_pay(self, st: BenefitState) -> None:
-        st.gross_base = st.base.copy()
+        st.gross_base = st.base  # kept for the trace; the stages below make new arrays
         st.base = np.where(st.active & st.covered, st.base, 0)
         share = round_fen_bp(st.base * st.first_self_pay)
         st.first_self_pay = share
@@ -85,8 +86,9 @@ class PolicyRun:
             key = f"{self.pid}/admissions/{st.name}"
             start = self.book.start.lookup(key, self.person[idx], self.period[idx], self.year_starts)
             ordinal = running_before(np.ones(len(idx), np.int64), start, first) + 1
-            st.ordinal = np.zeros(m, np.int64)
-            st.ordinal[idx] = ordinal
+            if self.traced:
+                st.ordinal = np.zeros(m, np.int64)
+                st.ordinal[idx] = ordinal
             self.book.record_end(key, first, ordinal, self.person[idx], self.period[idx], self.year_starts)
             repeat = self._repeat_factor_bp(st, idx, ordinal)
             st.deductible_factor_bp[idx] = round_fen_bp(st.deductible_factor_bp[idx] * repeat)
@@ -126,6 +128,8 @@ class PolicyRun:
                 assert st.deductible is not None and st.deductible_taken is not None
                 st.deductible[rows[at]] = room[at]
                 st.deductible_taken[rows[at]] = taken[at]
+                if not self.traced:
+                    continue
                 if st.deductible_used_before is None:
                     st.deductible_used_before = np.zeros(len(self.rows), np.int64)
                 st.deductible_used_before[rows[at]] = before[at]
@@ -200,11 +204,12 @@ class PolicyRun:
             after = before + net[idx]
             f, r = st.band_from[idx], st.band_rate[idx]
             pay[idx] = round_fen_bp(_banded(after, f, r)) - round_fen_bp(_banded(before, f, r))
-            st.banded_before = np.zeros(len(self.rows), np.int64)
-            st.banded_before[idx] = before
+            if self.traced:
+                st.banded_before = np.zeros(len(self.rows), np.int64)
+                st.banded_before[idx] = before
             self.book.record_end(key, first, after, self.person[idx], self.period[idx], self.year_starts)
-        st.paid_before_caps = pay
-        st.paid = pay.copy()
+        st.paid = pay
+        st.paid_before_caps = pay.copy() if self.traced else None  # caps change `paid` in place
 
     def _caps(self) -> None:
         """Per-bill caps first, then annual caps from the smallest pool to the largest (caps nest)."""
@@ -224,9 +229,9 @@ class PolicyRun:
     def _bill_cap(self, st: BenefitState, cap: str) -> None:
         assert st.paid is not None
         at = st.active & (st.caps[cap] >= 0)
-        before = st.paid.copy()
+        if self.traced:
+            st.cap_steps.append((cap, at, np.zeros(len(self.rows), np.int64), st.paid.copy()))
         st.paid[at] = np.minimum(st.paid[at], st.caps[cap][at])
-        st.cap_steps.append((cap, at, np.zeros(len(self.rows), np.int64), before))
 
     def _annual_cap(self, cap: str, members: list[int]) -> None:
         seq = self._sequence(members, lambda st: st.active & (st.caps[cap] >= 0))
@@ -239,11 +244,12 @@ class PolicyRun:
         for w in np.flatnonzero(np.bincount(which, minlength=len(self.states))).tolist():
             st, at = self.states[w], which == w
             assert st.paid is not None
-            mask = np.zeros(len(self.rows), bool)
-            mask[rows[at]] = True
-            used = np.zeros(len(self.rows), np.int64)
-            used[rows[at]] = before[at]
-            st.cap_steps.append((cap, mask, used, st.paid.copy()))
+            if self.traced:
+                mask = np.zeros(len(self.rows), bool)
+                mask[rows[at]] = True
+                used = np.zeros(len(self.rows), np.int64)
+                used[rows[at]] = before[at]
+                st.cap_steps.append((cap, mask, used, st.paid.copy()))
             st.paid[rows[at]] = taken[at]
 
     def _take_from_components(self, st: BenefitState) -> None:

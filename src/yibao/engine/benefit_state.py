@@ -92,47 +92,65 @@ def new_state(run: PolicyRun, name: str) -> BenefitState:
 
 def _edition_params(run: PolicyRun, st: BenefitState, e: int, ed: Policy, benefit: Benefit) -> None:
     batch = run.book.batch
-    local = np.flatnonzero(run.edition_index == e)
-    rows = run.rows[local]
+    one_edition = len(run.editions) == 1
+    local = np.arange(len(run.rows)) if one_edition else np.flatnonzero(run.edition_index == e)
+    rows = run.rows if one_edition else run.rows[local]
     kinds = [batch.kind.values.index(k) for k in benefit.kinds if k in batch.kind.values]
     applies = codes_in(batch.kind.codes[rows], kinds, len(batch.kind.values))
     if benefit.when is not None:
         applies &= condition_mask(benefit.when, batch, run.book.where, rows)
-    local, rows = local[applies], rows[applies]
-    if len(local) == 0:
+    if applies.all():
+        local_rows: IntArray | slice = local if len(local) < len(run.rows) else slice(None)
+    else:
+        local, rows = local[applies], rows[applies]
+        local_rows = local
+    if len(rows) == 0:
         return
-    keys = run.keys.take(local)
-    st.active[local] = True
-    st.base[local] = sum((run.book.component(c)[rows] for c in benefit.base), np.zeros(len(rows), np.int64))
+    _fill_params(run, st, local, local_rows, rows, ed, benefit)
+
+
+def _fill_params(
+    run: PolicyRun,
+    st: BenefitState,
+    local: IntArray,
+    at: IntArray | slice,
+    rows: IntArray,
+    ed: Policy,
+    benefit: Benefit,
+) -> None:
+    """One edition's parameters on its rows: `at` picks them in the run (a slice when it is all of them)."""
+    batch = run.book.batch
+    keys = run.keys if isinstance(at, slice) else run.keys.take(local)
+    st.active[at] = True
+    st.base[at] = sum((run.book.component(c)[rows] for c in benefit.base), np.zeros(len(rows), np.int64))
     adjusted = adjustments(ed, st.name, batch, run.book.where, rows)
-    for rule, mask in adjusted.matched:
-        full = np.zeros(len(run.rows), bool)
-        full[local[mask]] = True
-        st.matched.append((rule, full))
+    if run.book.trace is not None:
+        for rule, mask in adjusted.matched:
+            full = np.zeros(len(run.rows), bool)
+            full[local[mask]] = True
+            st.matched.append((rule, full))
     reason = np.zeros(len(rows), np.int64)
     reason[~adjusted.covered] = UNCOVERED_REASONS.index("adjust")
-    reason[exclusion_mask(benefit, batch, rows, run.pre_existing[local])] = UNCOVERED_REASONS.index(
-        "excluded"
-    )
+    reason[exclusion_mask(benefit, batch, rows, run.pre_existing[at])] = UNCOVERED_REASONS.index("excluded")
     if ed.requires.contribution_paid:
         reason[~batch.contribution_paid[rows]] = UNCOVERED_REASONS.index("contribution")
-    st.uncovered_reason[local] = reason
-    st.covered[local] = reason == 0
-    st.first_self_pay[local] = adjusted.first_self_pay_bp
-    st.deductible_factor_bp[local] = adjusted.deductible_factor_bp
+    st.uncovered_reason[at] = reason
+    st.covered[at] = reason == 0
+    st.first_self_pay[at] = adjusted.first_self_pay_bp
+    st.deductible_factor_bp[at] = adjusted.deductible_factor_bp
     if benefit.deductible is not None:
-        st.deductible_kind[local] = DEDUCTIBLE_KINDS.index(benefit.deductible.per)
-        st.deductible_table[local] = keys.table(benefit.deductible)
+        st.deductible_kind[at] = DEDUCTIBLE_KINDS.index(benefit.deductible.per)
+        st.deductible_table[at] = keys.table(benefit.deductible)
     if benefit.fixed is not None:
-        st.fixed[local] = _fixed_amounts(run, benefit, keys, rows)
+        st.fixed[at] = _fixed_amounts(run, benefit, keys, rows)
     if benefit.ratio is not None:
-        st.banded_year[local] = benefit.ratio.banded_on == "year"
+        st.banded_year[at] = benefit.ratio.banded_on == "year"
         for b, band in enumerate(benefit.ratio.band_list()):
-            st.band_from[local, b] = band.from_
-            st.band_rate[local, b] = adjusted_rates(keys.table(band), adjusted)
+            st.band_from[at, b] = band.from_
+            st.band_rate[at, b] = adjusted_rates(keys.table(band), adjusted)
     for cap_name in benefit.caps:
         amounts = st.caps.setdefault(cap_name, np.full(len(run.rows), NOT_SET, np.int64))
-        amounts[local] = keys.table(ed.caps[cap_name])
+        amounts[at] = keys.table(ed.caps[cap_name])
 
 
 def _fixed_amounts(run: PolicyRun, benefit: Benefit, keys: Keys, rows: IntArray) -> IntArray:
