@@ -11,6 +11,9 @@ def period_starts(dates: DateArray, year_starts: str) -> IntArray:
     """The first day (days since 1970-01-01) of the period containing each date."""
     month, day = (int(x) for x in year_starts.split("-"))
     years = dates.astype("datetime64[Y]")
+    if (month, day) == (1, 1):  # calendar years: no date falls before its year's start
+        calendar: IntArray = years.astype("datetime64[D]").astype(np.int64)
+        return calendar
     start = (years.astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") + (day - 1)
     earlier = dates < start
     if earlier.any():

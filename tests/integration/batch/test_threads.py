@@ -47,7 +47,7 @@ def test_ordered_map_keeps_the_order_and_holds_at_most_threads_plus_one_items():
         time.sleep(0.002 * (i % 3))  # later items often finish first
         return i * i
 
-    results = []
+    results: list[int] = []
     for value in ordered_map(work, items(), threads=3):
         assert pulled - len(results) <= 3 + 1
         results.append(value)
