@@ -39,8 +39,11 @@ class PolicyRun:
         edition_index: IntArray,
         keys: Keys,
         pre_existing: BoolArray,
+        listed: tuple[IntArray, IntArray] | None = None,
     ) -> None:
+        """`listed`: the rows (and editions) the policy covers, when more than the `rows` it computes."""
         self.book, self.payer, self.editions = book, payer, editions
+        self.listed = listed or (rows, edition_index)
         self.rows, self.edition_index, self.keys, self.pre_existing = rows, edition_index, keys, pre_existing
         self.pid = editions[0].id
         self.year_starts = editions[0].year_starts
@@ -284,7 +287,7 @@ class PolicyRun:
                 benefit.name_en,
                 amount,
                 [ed.ref for ed in self.editions],
-                _full_index(n, self.rows, self.edition_index),
+                _full_index(n, *self.listed),
                 applied,
             )
         )

@@ -144,7 +144,17 @@ def _run(
     keys: Keys,
     pre_existing: BoolArray,
 ) -> None:
-    run = PolicyRun(book, payer, eds, rows, idx, keys, pre_existing)
+    """Run one policy on the rows of a kind one of its benefits pays; it still lists all `rows`."""
+    kinds = {k for ed in eds for benefit in ed.benefits.values() for k in benefit.kinds}
+    column = book.batch.kind
+    paid = codes_in(
+        column.codes[rows], [column.values.index(k) for k in kinds if k in column.values], len(column.values)
+    )
+    listed = (rows, idx)
+    if not paid.all():  # e.g. a critical-illness plan on outpatient bills: nothing to compute there
+        at = np.flatnonzero(paid)
+        rows, idx, keys, pre_existing = rows[at], idx[at], keys.take(at), pre_existing[at]
+    run = PolicyRun(book, payer, eds, rows, idx, keys, pre_existing, listed)
     states = run.run()
     if book.trace is not None:
         trace_policy_run(book, run, states)
