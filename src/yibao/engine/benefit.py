@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from yibao.engine.benefit_state import NO_LIMIT, BenefitState, new_state
+from yibao.engine.benefit_state import BenefitState, new_state
 from yibao.engine.book import Book, Payment, group_of
 from yibao.engine.columns import BoolArray, IntArray
 from yibao.engine.combos import codes_in
@@ -295,11 +295,14 @@ class PolicyRun:
 
 def _banded(amount: IntArray, band_from: IntArray, band_rate: IntArray) -> IntArray:
     """Σ over bands of rate × the part of `amount` inside the band, in fen × basis points."""
-    if len(amount) == 0:
-        return amount.copy()
-    upper = np.concatenate([band_from[:, 1:], np.full((len(amount), 1), NO_LIMIT)], axis=1)
-    inside = np.clip(amount[:, None], band_from, upper) - band_from
-    total: IntArray = (np.clip(inside, 0, None) * band_rate).sum(axis=1)
+    total = np.zeros(len(amount), np.int64)
+    bands = band_from.shape[1]
+    for b in range(bands):  # inside band b: min(amount, next band's start) - its start, at least 0
+        inside = np.minimum(amount, band_from[:, b + 1]) if b + 1 < bands else amount.copy()
+        inside -= band_from[:, b]
+        np.maximum(inside, 0, out=inside)
+        inside *= band_rate[:, b]
+        total += inside
     return total
 
 
