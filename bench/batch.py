@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.gen import generate
 from yibao.batch.chunks import Chunk, _cuts, _person_codes
 from yibao.batch.io import TableWriter
+from yibao.batch.memory import keep_freed_memory
 from yibao.batch.pool import default_threads, ordered_map
 from yibao.batch.runner import BatchOptions, ChunkResult, benefit_columns, settle_chunk
 from yibao.documents.bill import parse_bill
@@ -113,6 +114,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     options = BatchOptions(chunk_rows=args.chunk_rows, threads=args.threads)
+    keep_freed_memory()  # as run_batch does
     path = args.data / f"book-{args.n}.parquet"
     if not path.exists():
         args.data.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ import pyarrow as pa
 from yibao.batch.chunks import Chunk, open_book
 from yibao.batch.encode import ACCUMULATOR_SCHEMA, PAYERS, results_schema
 from yibao.batch.io import TableWriter
+from yibao.batch.memory import keep_freed_memory
 from yibao.batch.per_chunk import BatchOptions, ChunkResult, benefit_columns, settle_chunk
 from yibao.batch.pool import ordered_map
 from yibao.errors import InputError, Problem
@@ -49,6 +50,7 @@ def run_batch(
 ) -> Summary:
     """Settle every bill of a book; write results, accumulators and errors."""
     began = time.perf_counter()
+    keep_freed_memory()
     book = open_book(in_path, options.chunk_rows)
     columns = benefit_columns(book, policies)
     summary = Summary(bills=book.num_rows)
