@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from yibao.batch.format import AMOUNTS, INPUT_COLUMNS, LIST_SEPARATOR, SPECIAL_DRUG_PREFIX
 from yibao.engine.columns import BillBatch, BoolArray, Cat, Holdings, IntArray
+from yibao.engine.combos import codes_in
 from yibao.errors import InputError, Problem
 from yibao.money import MAX_FEN, parse_yuan
 from yibao.policy.models import BILL_KINDS
@@ -141,12 +142,16 @@ def _column(table: pa.Table, name: str) -> Any:
         return None
     column: Any = table.column(name).combine_chunks()
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        column = pc.if_else(pc.equal(column, pa.scalar("")), pa.scalar(None, column.type), column)
+        empty: Any = pc.equal(column, pa.scalar(""))
+        if pc.any(empty).as_py():  # rebuild the strings only when some are empty
+            column = pc.if_else(empty, pa.scalar(None, column.type), column)
     return column
 
 
 def _text(table: pa.Table, name: str, found: RowProblems) -> Any:
     column: Any = pc.cast(_column(table, name), pa.string())
+    if not column.null_count:
+        return column
     for row in np.flatnonzero(_np(column.is_null())).tolist():
         found[row].append(Problem(f"bill.{name}", "required field is missing"))
     return pc.fill_null(column, "")
@@ -160,7 +165,7 @@ def _dictionary(column: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
     codes = _np(pc.fill_null(column.indices, -1)).astype(np.int64)
     empty = [k for k, v in enumerate(values) if v == ""]
     if empty:
-        codes[np.isin(codes, empty)] = -1
+        codes[codes_in(codes, empty, len(values))] = -1
     return codes, values
 
 
