@@ -79,8 +79,6 @@ class PolicyRun:
 
     def _per_bill_deductible(self, st: BenefitState) -> None:
         m = len(self.rows)
-        st.deductible = np.zeros(m, np.int64)
-        st.deductible_taken = np.zeros(m, np.int64)
         per_bill = st.active & codes_in(st.deductible_kind, PER_BILL_KINDS, len(DEDUCTIBLE_KINDS))
         admission = st.active & st.covered & (st.deductible_kind == DEDUCTIBLE_KINDS.index("admission"))
         if admission.any():
@@ -96,8 +94,8 @@ class PolicyRun:
             repeat = self._repeat_factor_bp(st, idx, ordinal)
             st.deductible_factor_bp[idx] = round_fen_bp(st.deductible_factor_bp[idx] * repeat)
         amount = round_fen_bp(np.maximum(st.deductible_table, 0) * st.deductible_factor_bp)
-        st.deductible[per_bill] = amount[per_bill]
-        st.deductible_taken[per_bill] = np.minimum(st.base[per_bill], amount[per_bill])
+        st.deductible = amount * per_bill  # zero where no per-bill deductible (multiplying beats masks)
+        st.deductible_taken = np.minimum(st.base, amount) * per_bill
 
     def _repeat_factor_bp(self, st: BenefitState, idx: IntArray, ordinal: IntArray) -> IntArray:
         factor = np.full(len(idx), BP_ONE, np.int64)
@@ -192,12 +190,9 @@ class PolicyRun:
         ratio = st.active & ~fixed
         yearly = ratio & st.banded_year
         per_bill = ratio & ~st.banded_year
-        if per_bill.all():  # every row: no masks to gather through
-            pay = round_fen_bp(_banded(net, st.band_from, st.band_rate))
-        elif per_bill.any():
-            pay[per_bill] = round_fen_bp(
-                _banded(net[per_bill], st.band_from[per_bill], st.band_rate[per_bill])
-            )
+        if per_bill.any():  # banded on every row, kept where per bill: cheaper than gathering through a mask
+            banded = round_fen_bp(_banded(net, st.band_from, st.band_rate))
+            pay = banded if per_bill.all() else pay + banded * per_bill
         if yearly.any():
             idx = np.flatnonzero(yearly)
             first = self.book.sequence_firsts(self.group[idx])
