@@ -3,10 +3,11 @@
     python bench/batch.py --n 1000000
 
 Generates (or reuses) a seeded book, reads it (timed separately), runs the batch engine over
-it in memory (decode, settle, encode; median of 3), runs the one-bill-at-a-time loop over the
-same engine on a sample of whole persons, checks both agree on that sample, and prints as its
-LAST line one JSON object: bills, seconds, bills_per_s, loop_bills_per_s, speedup, agree,
-peak_rss_mb (and input_mb, read_seconds, write_seconds, peak_over_input for context).
+it in memory (decode, settle, encode; median of 3) on `--threads` threads (default one per
+core, as `yibao batch`), runs the one-bill-at-a-time loop over the same engine on a sample of
+whole persons, checks both agree on that sample, and prints as its LAST line one JSON object:
+bills, threads, chunk_rows, seconds, bills_per_s, loop_bills_per_s, speedup, agree, peak_rss_mb
+(and input_mb, read_seconds, write_seconds, peak_over_input for context).
 """
 
 from __future__ import annotations
