@@ -45,10 +45,16 @@ def running_take(
         return values.copy(), values.copy()
     run_first = first.copy()
     run_first[1:] |= room[1:] != room[:-1]
-    run = group_ids(run_first)
     group = group_ids(first)
     total = np.cumsum(values, dtype=np.int64)
     before = total - values
+    if np.array_equal(run_first, first):  # one room per group (the usual case): no runs to chain
+        within = before - before[first][group]
+        s = start[first][group]
+        used_before = _used_after(s, within, room)
+        used_after = _used_after(s, within + values, room)
+        return used_after - used_before, used_before
+    run = group_ids(run_first)
     run_offset = before[run_first]
     within_before = before - run_offset[run]
     within_after = within_before + values
