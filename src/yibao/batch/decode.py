@@ -162,7 +162,8 @@ def _dictionary(column: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(pc.cast(column, pa.string()))
     values = [str(v) if v is not None else "" for v in column.dictionary.to_pylist()]
-    codes = _np(pc.fill_null(column.indices, -1)).astype(np.int64)
+    indices = pc.fill_null(column.indices, -1) if column.indices.null_count else column.indices
+    codes = _np(indices).astype(np.int64)
     empty = [k for k, v in enumerate(values) if v == ""]
     if empty:
         codes[codes_in(codes, empty, len(values))] = -1
