@@ -92,7 +92,8 @@ def settle_columns(
 
 def _person_date_order(batch: BillBatch, rows: IntArray) -> IntArray:
     """Rows by person, then date, then input order; no sort when the book already is in that order."""
-    person, day = batch.person[rows], batch.date[rows]
+    every = len(rows) == len(batch)  # then rows is 0..n-1: read the columns in place
+    person, day = (batch.person, batch.date) if every else (batch.person[rows], batch.date[rows])
     if len(rows) <= 1:
         return rows
     same = person[1:] == person[:-1]
