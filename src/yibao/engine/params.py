@@ -122,7 +122,8 @@ def adjustments(
         out.matched.append((rule, mask))
         if not rule.covered:
             out.covered &= ~mask
-        out.points_bp += np.where(mask, rule.ratio_points, 0)
+        if rule.ratio_points:
+            out.points_bp += mask * rule.ratio_points
         if rule.ratio_factor is not None:
             out.factor_bp = np.where(mask, _mul_bp(out.factor_bp, rule.ratio_factor), out.factor_bp)
         if rule.deductible_factor is not None:
@@ -159,6 +160,8 @@ def exclusion_mask(benefit: Benefit, batch: BillBatch, rows: IntArray, pre_exist
 
 def adjusted_rates(rate_bp: IntArray, adjusted: Adjusted) -> IntArray:
     """A band's ratio after points and factors, kept between 0 and 100 %."""
+    if not adjusted.matched:  # no points, factors all 100 %: the ratio as it is
+        return np.clip(rate_bp, 0, BP_ONE)
     shifted = np.clip(rate_bp + adjusted.points_bp, 0, BP_ONE)
     return np.clip(_mul_rows(shifted, adjusted.factor_bp), 0, BP_ONE)
 
