@@ -44,6 +44,7 @@ class PolicyRun:
         """`listed`: the rows (and editions) the policy covers, when more than the `rows` it computes."""
         self.book, self.payer, self.editions = book, payer, editions
         self.listed = listed or (rows, edition_index)
+        self._ref_index_cache: IntArray | None = None
         self.rows, self.edition_index, self.keys, self.pre_existing = rows, edition_index, keys, pre_existing
         self.pid = editions[0].id
         self.year_starts = editions[0].year_starts
@@ -250,6 +251,12 @@ class PolicyRun:
                 st.cap_steps.append((cap, mask, used, st.paid.copy()))
             st.paid[rows[at]] = taken[at]
 
+    def _ref_index(self) -> IntArray:
+        """The edition covering each bill of the batch, one array shared by all the policy's payments."""
+        if self._ref_index_cache is None:
+            self._ref_index_cache = _full_index(len(self.book.batch), *self.listed)
+        return self._ref_index_cache
+
     def _take_from_components(self, st: BenefitState) -> None:
         assert st.paid is not None
         amount = np.zeros(len(self.book.batch), np.int64)
@@ -282,7 +289,7 @@ class PolicyRun:
                 benefit.name_en,
                 amount,
                 [ed.ref for ed in self.editions],
-                _full_index(n, *self.listed),
+                self._ref_index(),
                 applied,
             )
         )
@@ -306,6 +313,7 @@ def _or(value: IntArray | None, default: IntArray) -> IntArray:
 
 
 def _full_index(n: int, rows: IntArray, edition_index: IntArray) -> IntArray:
+    """Each bill's edition index (-1 where the policy does not cover it)."""
     out = np.full(n, -1, np.int64)
     out[rows] = edition_index
     return out
