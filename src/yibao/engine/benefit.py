@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from yibao.engine.bands import banded_fen_bp
 from yibao.engine.benefit_state import BenefitState, new_state
-from yibao.engine.book import Book, Payment, group_of
+from yibao.engine.book import Book, Payment, edition_column, group_of
 from yibao.engine.columns import BoolArray, IntArray
 from yibao.engine.combos import codes_in
 from yibao.engine.params import (
@@ -192,7 +193,7 @@ class PolicyRun:
         yearly = ratio & st.banded_year
         per_bill = ratio & ~st.banded_year
         if per_bill.any():  # banded on every row, kept where per bill: cheaper than gathering through a mask
-            banded = round_fen_bp(_banded(net, st.band_from, st.band_rate))
+            banded = round_fen_bp(banded_fen_bp(net, st.band_from, st.band_rate))
             pay = banded if per_bill.all() else pay + banded * per_bill
         if yearly.any():
             idx = np.flatnonzero(yearly)
@@ -202,7 +203,7 @@ class PolicyRun:
             before = running_before(net[idx], start, first)
             after = before + net[idx]
             f, r = st.band_from[idx], st.band_rate[idx]
-            pay[idx] = round_fen_bp(_banded(after, f, r)) - round_fen_bp(_banded(before, f, r))
+            pay[idx] = round_fen_bp(banded_fen_bp(after, f, r)) - round_fen_bp(banded_fen_bp(before, f, r))
             if self.traced:
                 st.banded_before = np.zeros(len(self.rows), np.int64)
                 st.banded_before[idx] = before
@@ -254,7 +255,7 @@ class PolicyRun:
     def _ref_index(self) -> IntArray:
         """The edition covering each bill of the batch, one array shared by all the policy's payments."""
         if self._ref_index_cache is None:
-            self._ref_index_cache = _full_index(len(self.book.batch), *self.listed)
+            self._ref_index_cache = edition_column(len(self.book.batch), *self.listed)
         return self._ref_index_cache
 
     def _take_from_components(self, st: BenefitState) -> None:
@@ -295,25 +296,5 @@ class PolicyRun:
         )
 
 
-def _banded(amount: IntArray, band_from: IntArray, band_rate: IntArray) -> IntArray:
-    """Σ over bands of rate × the part of `amount` inside the band, in fen × basis points."""
-    total = np.zeros(len(amount), np.int64)
-    bands = band_from.shape[1]
-    for b in range(bands):  # inside band b: min(amount, next band's start) - its start, at least 0
-        inside = np.minimum(amount, band_from[:, b + 1]) if b + 1 < bands else amount.copy()
-        inside -= band_from[:, b]
-        np.maximum(inside, 0, out=inside)
-        inside *= band_rate[:, b]
-        total += inside
-    return total
-
-
 def _or(value: IntArray | None, default: IntArray) -> IntArray:
     return default if value is None else value
-
-
-def _full_index(n: int, rows: IntArray, edition_index: IntArray) -> IntArray:
-    """Each bill's edition index (-1 where the policy does not cover it)."""
-    out = np.full(n, -1, np.int64)
-    out[rows] = edition_index
-    return out

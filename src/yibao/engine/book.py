@@ -125,3 +125,10 @@ def group_of(person: IntArray, period_start: IntArray) -> IntArray:
     first = np.ones(len(person), dtype=bool)
     first[1:] = (person[1:] != person[:-1]) | (period_start[1:] != period_start[:-1])
     return group_ids(first)
+
+
+def edition_column(n: int, rows: IntArray, edition_index: IntArray) -> IntArray:
+    """Each bill's edition index (-1 where the policy does not cover it)."""
+    out = np.full(n, -1, np.int64)
+    out[rows] = edition_index
+    return out
