@@ -8,8 +8,6 @@ amounts as settling its bills one by one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from yibao.engine.bands import banded_fen_bp
@@ -17,10 +15,8 @@ from yibao.engine.benefit_state import BenefitState, new_state
 from yibao.engine.book import Book, Payment, edition_column, group_of
 from yibao.engine.columns import BoolArray, IntArray
 from yibao.engine.combos import codes_in
-from yibao.engine.params import (
-    DEDUCTIBLE_KINDS,
-    Keys,
-)
+from yibao.engine.params import DEDUCTIBLE_KINDS, Keys
+from yibao.engine.pooled import pooled
 from yibao.engine.running import running_before, running_take
 from yibao.money import BP_ONE, round_fen_bp
 from yibao.policy.models import Policy
@@ -74,25 +70,25 @@ class PolicyRun:
     # -- stages -----------------------------------------------------------------------------
     def _first_self_pay(self, st: BenefitState) -> None:
         st.gross_base = st.base  # kept for the trace; the stages below make new arrays
-        st.base = np.where(st.active & st.covered, st.base, 0)
+        st.base = st.base * st.covered
         share = round_fen_bp(st.base * st.first_self_pay)
         st.first_self_pay = share
         st.base = st.base - share
 
     def _per_bill_deductible(self, st: BenefitState) -> None:
-        m = len(self.rows)
-        per_bill = st.active & codes_in(st.deductible_kind, PER_BILL_KINDS, len(DEDUCTIBLE_KINDS))
-        admission = st.active & st.covered & (st.deductible_kind == DEDUCTIBLE_KINDS.index("admission"))
+        per_bill = codes_in(st.deductible_kind, PER_BILL_KINDS, len(DEDUCTIBLE_KINDS))
+        admission = st.covered & (st.deductible_kind == DEDUCTIBLE_KINDS.index("admission"))
         if admission.any():
             idx = np.flatnonzero(admission)
-            first = self.book.sequence_firsts(self.group[idx])
+            person, period = self.person[st.at[idx]], self.period[st.at[idx]]
+            first = self.book.sequence_firsts(self.group[st.at[idx]])
             key = f"{self.pid}/admissions/{st.name}"
-            start = self.book.start.lookup(key, self.person[idx], self.period[idx], self.year_starts)
+            start = self.book.start.lookup(key, person, period, self.year_starts)
             ordinal = running_before(np.ones(len(idx), np.int64), start, first) + 1
             if self.traced:
-                st.ordinal = np.zeros(m, np.int64)
+                st.ordinal = np.zeros(len(st.at), np.int64)
                 st.ordinal[idx] = ordinal
-            self.book.record_end(key, first, ordinal, self.person[idx], self.period[idx], self.year_starts)
+            self.book.record_end(key, first, ordinal, person, period, self.year_starts)
             repeat = self._repeat_factor_bp(st, idx, ordinal)
             st.deductible_factor_bp[idx] = round_fen_bp(st.deductible_factor_bp[idx] * repeat)
         amount = round_fen_bp(np.maximum(st.deductible_table, 0) * st.deductible_factor_bp)
@@ -106,42 +102,40 @@ class PolicyRun:
             if ded is None or not ded.repeat:
                 continue
             table = np.array(ded.repeat, np.int64)
-            here = self.edition_index[idx] == e
+            here = st.edition[idx] == e
             factor[here] = table[np.minimum(ordinal[here], len(table)) - 1]
         return factor
 
     def _annual_deductibles(self) -> None:
+        year = DEDUCTIBLE_KINDS.index("year")
         pools: dict[str, list[int]] = {}
         for i, st in enumerate(self.states):
-            if (st.deductible_kind == DEDUCTIBLE_KINDS.index("year")).any():
+            if (st.deductible_kind == year).any():
                 pools.setdefault(self._pool_name(st), []).append(i)
         for pool, members in pools.items():
-            seq = self._sequence(
-                members, lambda st: st.active & (st.deductible_kind == DEDUCTIBLE_KINDS.index("year"))
-            )
+            seq = pooled(self.states, members, lambda st: st.deductible_kind == year)
             if seq is None:
                 continue
-            rows, which, first = seq
-            values = self._gather(lambda st: st.base, rows, which)
-            table = np.maximum(self._gather(lambda st: st.deductible_table, rows, which), 0)
-            room = round_fen_bp(table * self._gather(lambda st: st.deductible_factor_bp, rows, which))
-            taken, before = self._pooled_take(f"{self.pid}/deductible/{pool}", rows, first, values, room)
-            for w in np.flatnonzero(np.bincount(which, minlength=len(self.states))).tolist():
-                st, at = self.states[w], which == w
+            values = seq.gather(lambda st: st.base)
+            table = np.maximum(seq.gather(lambda st: st.deductible_table), 0)
+            room = round_fen_bp(table * seq.gather(lambda st: st.deductible_factor_bp))
+            taken, before = self._pooled_take(f"{self.pid}/deductible/{pool}", seq.rows, values, room)
+            for st, at, (room_at, taken_at, before_at) in seq.scatter(room, taken, before):
                 assert st.deductible is not None and st.deductible_taken is not None
-                st.deductible[rows[at]] = room[at]
-                st.deductible_taken[rows[at]] = taken[at]
+                st.deductible[at] = room_at
+                st.deductible_taken[at] = taken_at
                 if not self.traced:
                     continue
                 if st.deductible_used_before is None:
-                    st.deductible_used_before = np.zeros(len(self.rows), np.int64)
-                st.deductible_used_before[rows[at]] = before[at]
+                    st.deductible_used_before = np.zeros(len(st.at), np.int64)
+                st.deductible_used_before[at] = before_at
 
     def _pooled_take(
-        self, key: str, rows: IntArray, first: BoolArray, values: IntArray, room: IntArray
+        self, key: str, rows: IntArray, values: IntArray, room: IntArray
     ) -> tuple[IntArray, IntArray]:
         """Take under an annual room shared along a sequence, from and back to the accumulator `key`."""
         person, period = self.person[rows], self.period[rows]
+        first = self.book.sequence_firsts(self.group[rows])
         start = self.book.start.lookup(key, person, period, self.year_starts)
         taken, before = running_take(values, room, start, first)
         self.book.record_end(key, first, before + taken, person, period, self.year_starts)
@@ -154,42 +148,14 @@ class PolicyRun:
                 return ded.pool or st.name
         return st.name
 
-    def _gather(
-        self, column: Callable[[BenefitState], IntArray | None], rows: IntArray, which: IntArray
-    ) -> IntArray:
-        """Values of (row, benefit) pairs from one column of every benefit."""
-        empty = np.zeros(len(self.rows), np.int64)
-        if which[0] == which[-1] and (which == which[0]).all():  # one benefit: no matrix to build
-            one: IntArray = _or(column(self.states[int(which[0])]), empty)[rows]
-            return one
-        matrix = np.stack([_or(column(st), empty) for st in self.states], axis=1)
-        picked: IntArray = matrix[rows, which]
-        return picked
-
-    def _sequence(
-        self, members: list[int], pick: Callable[[BenefitState], BoolArray]
-    ) -> tuple[IntArray, IntArray, BoolArray] | None:
-        """Rows and benefits of a pool in bill order (then benefit order), with group starts."""
-        k = len(self.states)
-        if len(members) == 1:  # one benefit: already in bill order
-            rows = np.flatnonzero(pick(self.states[members[0]]))
-            which = np.full(len(rows), members[0], np.int64)
-        else:
-            positions = [np.flatnonzero(pick(self.states[w])) * k + w for w in members]
-            flat = np.sort(np.concatenate(positions)) if positions else np.zeros(0, np.int64)
-            rows, which = flat // k, flat % k
-        if len(rows) == 0:
-            return None
-        return rows, which, self.book.sequence_firsts(self.group[rows])
-
     def _ratio_or_fixed(self, st: BenefitState) -> None:
         assert st.deductible_taken is not None
         net = st.base - st.deductible_taken
-        pay = np.zeros(len(self.rows), np.int64)
-        fixed = st.active & (st.fixed >= 0)
+        pay = np.zeros(len(st.at), np.int64)
+        fixed = st.fixed >= 0
         if fixed.any():
             pay[fixed] = np.minimum(st.fixed[fixed], st.base[fixed])
-        ratio = st.active & ~fixed
+        ratio = ~fixed
         yearly = ratio & st.banded_year
         per_bill = ratio & ~st.banded_year
         if per_bill.any():  # banded on every row, kept where per bill: cheaper than gathering through a mask
@@ -197,17 +163,18 @@ class PolicyRun:
             pay = banded if per_bill.all() else pay + banded * per_bill
         if yearly.any():
             idx = np.flatnonzero(yearly)
-            first = self.book.sequence_firsts(self.group[idx])
+            person, period = self.person[st.at[idx]], self.period[st.at[idx]]
+            first = self.book.sequence_firsts(self.group[st.at[idx]])
             key = f"{self.pid}/banded/{st.name}"
-            start = self.book.start.lookup(key, self.person[idx], self.period[idx], self.year_starts)
+            start = self.book.start.lookup(key, person, period, self.year_starts)
             before = running_before(net[idx], start, first)
             after = before + net[idx]
             f, r = st.band_from[idx], st.band_rate[idx]
             pay[idx] = round_fen_bp(banded_fen_bp(after, f, r)) - round_fen_bp(banded_fen_bp(before, f, r))
             if self.traced:
-                st.banded_before = np.zeros(len(self.rows), np.int64)
+                st.banded_before = np.zeros(len(st.at), np.int64)
                 st.banded_before[idx] = before
-            self.book.record_end(key, first, after, self.person[idx], self.period[idx], self.year_starts)
+            self.book.record_end(key, first, after, person, period, self.year_starts)
         st.paid = pay
         st.paid_before_caps = pay.copy() if self.traced else None  # caps change `paid` in place
 
@@ -228,29 +195,27 @@ class PolicyRun:
 
     def _bill_cap(self, st: BenefitState, cap: str) -> None:
         assert st.paid is not None
-        at = st.active & (st.caps[cap] >= 0)
+        at = st.caps[cap] >= 0
         if self.traced:
-            st.cap_steps.append((cap, at, np.zeros(len(self.rows), np.int64), st.paid.copy()))
+            st.cap_steps.append((cap, at, np.zeros(len(st.at), np.int64), st.paid.copy()))
         st.paid[at] = np.minimum(st.paid[at], st.caps[cap][at])
 
     def _annual_cap(self, cap: str, members: list[int]) -> None:
-        seq = self._sequence(members, lambda st: st.active & (st.caps[cap] >= 0))
+        seq = pooled(self.states, members, lambda st: st.caps[cap] >= 0)
         if seq is None:
             return
-        rows, which, first = seq
-        values = self._gather(lambda st: st.paid, rows, which)
-        room = self._gather(lambda st: st.caps.get(cap), rows, which)
-        taken, before = self._pooled_take(f"{self.pid}/cap/{cap}", rows, first, values, room)
-        for w in np.flatnonzero(np.bincount(which, minlength=len(self.states))).tolist():
-            st, at = self.states[w], which == w
+        values = seq.gather(lambda st: _set(st.paid))
+        room = seq.gather(lambda st: st.caps[cap])
+        taken, before = self._pooled_take(f"{self.pid}/cap/{cap}", seq.rows, values, room)
+        for st, at, (taken_at, before_at) in seq.scatter(taken, before):
             assert st.paid is not None
             if self.traced:
-                mask = np.zeros(len(self.rows), bool)
-                mask[rows[at]] = True
-                used = np.zeros(len(self.rows), np.int64)
-                used[rows[at]] = before[at]
+                mask = np.zeros(len(st.at), bool)
+                mask[at] = True
+                used = np.zeros(len(st.at), np.int64)
+                used[at] = before_at
                 st.cap_steps.append((cap, mask, used, st.paid.copy()))
-            st.paid[rows[at]] = taken[at]
+            st.paid[at] = taken_at
 
     def _ref_index(self) -> IntArray:
         """The edition covering each bill of the batch, one array shared by all the policy's payments."""
@@ -260,27 +225,27 @@ class PolicyRun:
 
     def _take_from_components(self, st: BenefitState) -> None:
         assert st.paid is not None
+        rows = self.rows[st.at]
         amount = np.zeros(len(self.book.batch), np.int64)
-        amount[self.rows] = st.paid
+        amount[rows] = st.paid
         left = st.paid.copy()
         for e, ed in enumerate(self.editions):
             if st.name not in ed.benefits:
                 continue
-            here = None if len(self.editions) == 1 else self.edition_index == e
+            here = None if len(self.editions) == 1 else st.edition == e
             for comp in ed.benefits[st.name].base:
                 rem = self.book.component(comp)
-                before = rem[self.rows]
+                before = rem[rows]
                 take = np.minimum(before, left)
                 if here is not None:
                     take[~here] = 0
-                rem[self.rows] = before - take
+                rem[rows] = before - take
                 left -= take
         assert (left == 0).all(), f"{self.pid}:{st.name} paid more than its base"
         ed0 = next(ed for ed in self.editions if st.name in ed.benefits)
         benefit = ed0.benefits[st.name]
-        n = len(self.book.batch)
-        applied = np.zeros(n, bool)
-        applied[self.rows] = st.active
+        applied = np.zeros(len(self.book.batch), bool)
+        applied[rows] = True
         self.book.payments.append(
             Payment(
                 self.payer,
@@ -296,5 +261,6 @@ class PolicyRun:
         )
 
 
-def _or(value: IntArray | None, default: IntArray) -> IntArray:
-    return default if value is None else value
+def _set(value: IntArray | None) -> IntArray:
+    assert value is not None
+    return value
