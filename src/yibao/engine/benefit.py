@@ -56,11 +56,12 @@ class PolicyRun:
     def run(self) -> list[BenefitState]:
         """Every stage for every benefit; records payments and accumulators in the book."""
         self.states = [new_state(self, name) for name in self.names]
-        for st in self.states:
+        live = [st for st in self.states if len(st.at)]  # a benefit with no rows pays nothing
+        for st in live:
             self._first_self_pay(st)
             self._per_bill_deductible(st)
         self._annual_deductibles()
-        for st in self.states:
+        for st in live:
             self._ratio_or_fixed(st)
         self._caps()
         for st in self.states:
@@ -224,12 +225,13 @@ class PolicyRun:
         return self._ref_index_cache
 
     def _take_from_components(self, st: BenefitState) -> None:
-        assert st.paid is not None
         rows = self.rows[st.at]
         amount = np.zeros(len(self.book.batch), np.int64)
+        if st.paid is None:  # no rows: nothing to take
+            st.paid = np.zeros(0, np.int64)
         amount[rows] = st.paid
         left = st.paid.copy()
-        for e, ed in enumerate(self.editions):
+        for e, ed in enumerate(self.editions if len(rows) else []):
             if st.name not in ed.benefits:
                 continue
             here = None if len(self.editions) == 1 else st.edition == e

@@ -39,7 +39,8 @@ def trace_where(batch: BillBatch, where: Whereabouts, trace: Trace) -> None:
 def trace_policy_run(book: Book, run: PolicyRun, states: list[BenefitState]) -> None:
     """Steps for every active row of every benefit of one policy run."""
     assert book.trace is not None
-    for st in (expanded(one, len(run.rows)) for one in states):
+    m = len(run.rows)
+    for st in (one if len(one.at) == m else expanded(one, m) for one in states if len(one.at)):
         for j in range(len(run.rows)):
             if not st.active[j]:
                 continue
