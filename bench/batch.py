@@ -3,10 +3,11 @@
     python bench/batch.py --n 1000000
 
 Generates (or reuses) a seeded book, reads it (timed separately), runs the batch engine over
-it in memory (decode, settle, encode; median of 3), runs the one-bill-at-a-time loop over the
-same engine on a sample of whole persons, checks both agree on that sample, and prints as its
-LAST line one JSON object: bills, seconds, bills_per_s, loop_bills_per_s, speedup, agree,
-peak_rss_mb (and input_mb, read_seconds, write_seconds, peak_over_input for context).
+it in memory (decode, settle, encode; median of 3) on `--threads` threads (default one per
+core, as `yibao batch`), runs the one-bill-at-a-time loop over the same engine on a sample of
+whole persons, checks both agree on that sample, and prints as its LAST line one JSON object:
+bills, threads, chunk_rows, seconds, bills_per_s, loop_bills_per_s, speedup, agree, peak_rss_mb
+(and input_mb, read_seconds, write_seconds, peak_over_input for context).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.gen import generate
 from yibao.batch.chunks import Chunk, _cuts, _person_codes
 from yibao.batch.io import TableWriter
-from yibao.batch.runner import BatchOptions, benefit_columns, settle_chunk
+from yibao.batch.memory import keep_freed_memory
+from yibao.batch.pool import default_threads, ordered_map
+from yibao.batch.runner import BatchOptions, ChunkResult, benefit_columns, settle_chunk
 from yibao.documents.bill import parse_bill
 from yibao.policy.lookup import PolicySet
 from yibao.settle import settle_bill
@@ -47,19 +50,27 @@ class _InMemoryBook:
 
 
 def engine_pass(
-    table: pa.Table, policies: PolicySet, chunk_rows: int, writer: TableWriter | None, spent: list[float]
+    table: pa.Table,
+    policies: PolicySet,
+    options: BatchOptions,
+    writer: TableWriter | None,
+    spent: list[float],
 ) -> pa.Table:
     """Decode, settle and encode the book in chunks of whole persons; return the first chunk's results.
 
+    Chunks run on `options.threads` threads, results in book order, as `yibao batch` runs them.
     Results go to `writer` when given (time spent writing is appended to `spent`); otherwise they
     are dropped, as a streaming run drops them once written.
     """
-    options = BatchOptions(chunk_rows=chunk_rows)
     columns = benefit_columns(_InMemoryBook(table), policies)  # type: ignore[arg-type]
-    first: pa.Table | None = None
-    for start, stop in _cuts(_person_codes(table), chunk_rows):
+
+    def settle(cut: tuple[int, int]) -> ChunkResult:
+        start, stop = cut
         part = table.slice(start, stop - start)
-        done = settle_chunk(Chunk(part, np.arange(start, stop, dtype=np.int64)), policies, options, columns)
+        return settle_chunk(Chunk(part, np.arange(start, stop, dtype=np.int64)), policies, options, columns)
+
+    first: pa.Table | None = None
+    for done in ordered_map(settle, _cuts(_person_codes(table), options.chunk_rows), options.threads):
         first = done.results if first is None else first
         if writer is not None:
             began = time.perf_counter()
@@ -100,8 +111,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(__file__).parent / "data")
     parser.add_argument("--sample", type=int, default=2000, help="bills settled by the per-bill loop")
     parser.add_argument("--chunk-rows", type=int, default=131_072)
+    parser.add_argument("--threads", type=int, default=default_threads(), help="threads over chunks")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    options = BatchOptions(chunk_rows=args.chunk_rows, threads=args.threads)
+    keep_freed_memory()  # as run_batch does
     path = args.data / f"book-{args.n}.parquet"
     if not path.exists():
         args.data.mkdir(parents=True, exist_ok=True)
@@ -117,13 +131,13 @@ def main() -> None:
     first = table
     for _ in range(args.repeat):
         began = time.perf_counter()
-        first = engine_pass(table, policies, args.chunk_rows, None, [])
+        first = engine_pass(table, policies, options, None, [])
         timings.append(time.perf_counter() - began)
     seconds = statistics.median(timings)
 
     writer = TableWriter(args.data / f"out-{args.n}.parquet")
     spent: list[float] = []
-    engine_pass(table, policies, args.chunk_rows, writer, spent)
+    engine_pass(table, policies, options, writer, spent)
     writer.close()
     write_seconds = sum(spent)
 
@@ -152,6 +166,8 @@ def main() -> None:
         json.dumps(
             {
                 "bills": args.n,
+                "threads": args.threads,
+                "chunk_rows": args.chunk_rows,
                 "seconds": round(seconds, 3),
                 "bills_per_s": round(rate),
                 "loop_bills_per_s": round(loop_rate),

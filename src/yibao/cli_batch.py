@@ -41,6 +41,12 @@ def batch(
     chunk_rows: Annotated[
         int, typer.Option("--chunk-rows", help="Bills per chunk (whole persons).")
     ] = 131_072,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads", min=1, help="Chunks settled at once on this machine (default: one per core)."
+        ),
+    ] = None,
     as_known_on: Annotated[
         str | None, typer.Option("--as-known-on", metavar="DATE", help="Use only editions published by DATE.")
     ] = None,
@@ -48,12 +54,14 @@ def batch(
     """Settle a whole book of bills, in chunks of whole persons or on a Dask cluster."""
     from rich.progress import Progress
 
+    from yibao.batch.pool import default_threads
     from yibao.batch.runner import BatchOptions, run_batch
     from yibao.batch.start import BookStart
     from yibao.cli_render import batch_summary
 
     options = BatchOptions(
         chunk_rows=chunk_rows,
+        threads=default_threads() if threads is None else threads,
         strict=strict,
         as_known_on=_date_option("--as-known-on", as_known_on),
         start=BookStart.read(start_accumulators) if start_accumulators else None,

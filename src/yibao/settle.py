@@ -103,6 +103,7 @@ def settlement_document(
         ),
     )
     steps_to_take = [GuidanceStep(**vars(step)) for step in guidance(scheme, situation, lang)]
+    assert batch.bill_id is not None, "a bill document's batch keeps its id"
     return Settlement(
         bill_id=batch.bill_id[row],
         date=batch.date[row].astype(object),

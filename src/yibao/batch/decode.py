@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from yibao.batch.format import AMOUNTS, INPUT_COLUMNS, LIST_SEPARATOR, SPECIAL_DRUG_PREFIX
 from yibao.engine.columns import BillBatch, BoolArray, Cat, Holdings, IntArray
+from yibao.engine.combos import codes_in
 from yibao.errors import InputError, Problem
 from yibao.money import MAX_FEN, parse_yuan
 from yibao.policy.models import BILL_KINDS
@@ -37,11 +38,14 @@ _ENUMS = {
 
 @dataclass
 class Decoded:
-    """The good rows as engine columns, their positions in the chunk, and the bad rows' problems."""
+    """The good rows as engine columns, their positions in the chunk, and the bad rows' problems.
+
+    `batch.person` codes index `person_ids` (Arrow strings); bill ids stay in the chunk's table.
+    """
 
     batch: BillBatch
     rows: IntArray
-    person_ids: list[str]
+    person_ids: pa.Array[Any]
     problems: RowProblems
 
 
@@ -93,7 +97,7 @@ def decode(table: pa.Table) -> Decoded:
     rows = np.flatnonzero(good)
     person: Any = pc.dictionary_encode(texts["person_id"])
     batch = BillBatch(
-        bill_id=_np(texts["bill_id"]).astype(object),
+        bill_id=None,
         person=_np(person.indices).astype(np.int64),
         date=day,
         kind=cats["kind"],
@@ -113,8 +117,10 @@ def decode(table: pa.Table) -> Decoded:
         account_balance=optional["personal_account_balance"],
         products=_holdings(table),
         flags=_list_flags(table, "flags"),
-    ).take(rows)
-    return Decoded(batch, rows, [str(p) for p in person.dictionary.to_pylist()], dict(found))
+    )
+    if found:
+        batch = batch.take(rows)
+    return Decoded(batch, rows, person.dictionary, dict(found))
 
 
 def _np(values: Any) -> npt.NDArray[Any]:
@@ -136,12 +142,16 @@ def _column(table: pa.Table, name: str) -> Any:
         return None
     column: Any = table.column(name).combine_chunks()
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        column = pc.if_else(pc.equal(column, pa.scalar("")), pa.scalar(None, column.type), column)
+        empty: Any = pc.equal(column, pa.scalar(""))
+        if pc.any(empty).as_py():  # rebuild the strings only when some are empty
+            column = pc.if_else(empty, pa.scalar(None, column.type), column)
     return column
 
 
 def _text(table: pa.Table, name: str, found: RowProblems) -> Any:
     column: Any = pc.cast(_column(table, name), pa.string())
+    if not column.null_count:
+        return column
     for row in np.flatnonzero(_np(column.is_null())).tolist():
         found[row].append(Problem(f"bill.{name}", "required field is missing"))
     return pc.fill_null(column, "")
@@ -152,10 +162,11 @@ def _dictionary(column: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(pc.cast(column, pa.string()))
     values = [str(v) if v is not None else "" for v in column.dictionary.to_pylist()]
-    codes = _np(pc.fill_null(column.indices, -1)).astype(np.int64)
+    indices = pc.fill_null(column.indices, -1) if column.indices.null_count else column.indices
+    codes = _np(indices).astype(np.int64)
     empty = [k for k, v in enumerate(values) if v == ""]
     if empty:
-        codes[np.isin(codes, empty)] = -1
+        codes[codes_in(codes, empty, len(values))] = -1
     return codes, values
 
 

@@ -94,7 +94,11 @@ def _client(scheduler: str) -> Any:
                 Problem("--scheduler", f"{scheduler!r}: write local:N with N workers, e.g. local:2")
             )
         cluster = LocalCluster(
-            n_workers=int(count), threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=int(count),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": ":0"},  # its HTTP server on a free port, not 8787
         )
         return Client(cluster)
     if scheduler.startswith("tcp://"):

@@ -21,11 +21,11 @@ YUAN = pa.decimal128(18, 2)
 
 def yuan_array(fen: IntArray) -> pa.Array[Any]:
     """Fen as an exact decimal(18, 2) array: the unscaled value of a decimal is the amount in fen."""
-    fen = np.ascontiguousarray(fen, dtype=np.int64)
     words = np.empty((len(fen), 2), dtype="<i8")
     words[:, 0] = fen
-    words[:, 1] = fen >> 63  # sign extension into the high word
-    return pa.Array.from_buffers(YUAN, len(fen), [None, pa.py_buffer(words.tobytes())])
+    np.right_shift(words[:, 0], 63, out=words[:, 1])  # sign extension into the high word
+    # no copy: the Arrow buffer keeps `words` alive
+    return pa.Array.from_buffers(YUAN, len(fen), [None, pa.py_buffer(words.data)])
 
 
 def benefit_column(policy_id: str, benefit: str) -> str:
@@ -37,24 +37,24 @@ def results_table(
     result: EngineResult, rows: IntArray, ids: pa.Table, benefit_columns: list[str]
 ) -> pa.Table:
     """One row per settled bill; `rows` are the bills' book positions, `ids` their bill and person ids."""
-    settled = np.flatnonzero(result.settled)
-    batch = result.batch
+    every = bool(result.settled.all())
+    settled: Any = slice(None) if every else np.flatnonzero(result.settled)
+    n = len(result.batch) if every else len(settled)
     columns: dict[str, Any] = {
         "row": pa.array(rows[settled] + 1, pa.int64()),
-        "bill_id": ids.column("bill_id").take(settled),
-        "person_id": ids.column("person_id").take(settled),
+        "bill_id": ids.column("bill_id") if every else ids.column("bill_id").take(settled),
+        "person_id": ids.column("person_id") if every else ids.column("person_id").take(settled),
         "scheme": _labels(result.scheme_refs, result.scheme_index[settled]),
         "total": yuan_array(result.total[settled]),
     }
-    by_payer = {payer: np.zeros(len(batch), np.int64) for payer in PAYERS}
-    by_benefit = {name: np.zeros(len(batch), np.int64) for name in benefit_columns}
+    by_benefit: dict[str, list[IntArray]] = {name: [] for name in benefit_columns}
     for payment in result.payments:
-        by_payer[payment.payer] += payment.amount
         name = benefit_column(payment.policy_id, payment.benefit)
         if name in by_benefit:
-            by_benefit[name] += payment.amount
+            by_benefit[name].append(payment.amount)
     for payer in PAYERS:
-        columns[payer] = yuan_array(by_payer[payer][settled])
+        paid = [p.amount for p in result.payments if p.payer == payer]
+        columns[payer] = yuan_array(_sum_of(paid, settled, n))
     columns["out_of_pocket"] = yuan_array(result.out_of_pocket[settled])
     where = result.where
     columns["mode"] = _labels(list(MODES), where.mode[settled])
@@ -62,8 +62,18 @@ def results_table(
     columns["scope"] = _labels(list(SCOPES), where.scope[settled])
     columns["registration"] = _labels(list(REGISTRATIONS), where.registration[settled])
     for name in benefit_columns:
-        columns[name] = yuan_array(by_benefit[name][settled])
+        columns[name] = yuan_array(_sum_of(by_benefit[name], settled, n))
     return pa.table(columns)
+
+
+def _sum_of(amounts: list[IntArray], settled: Any, n: int) -> IntArray:
+    """The sum of some payment columns on the settled rows (one pass per column, no temporaries)."""
+    if not amounts:
+        return np.zeros(n, np.int64)
+    total: IntArray = amounts[0][settled].copy() if isinstance(settled, slice) else amounts[0][settled]
+    for amount in amounts[1:]:
+        np.add(total, amount[settled], out=total)
+    return total
 
 
 def results_schema(benefit_columns: list[str]) -> pa.Schema:
@@ -105,10 +115,9 @@ ACCUMULATOR_SCHEMA = pa.schema(
 )
 
 
-def accumulators_table(result: EngineResult, person_ids: list[str]) -> pa.Table:
-    """The accumulators after the chunk, one row per person, period and key."""
+def accumulators_table(result: EngineResult, person_ids: pa.Array[Any]) -> pa.Table:
+    """The accumulators after the chunk, one row per person, period and key (`person_ids` by code)."""
     parts = []
-    names = np.array(person_ids, dtype=object)
     for end in result.ends:
         if len(end.person) == 0:
             continue
@@ -119,7 +128,7 @@ def accumulators_table(result: EngineResult, person_ids: list[str]) -> pa.Table:
         parts.append(
             pa.table(
                 {
-                    "person_id": pa.array(names[end.person].astype(str), pa.string()),
+                    "person_id": pc.cast(person_ids.take(end.person), pa.string()),
                     "policy_id": pa.array([end.key.split("/")[0]] * len(end.person), pa.string()),
                     "period": pa.array(labels.astype(str), pa.string()),
                     "key": pa.array([end.key] * len(end.person), pa.string()),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from yibao.batch.chunks import Book, Chunk
 from yibao.batch.decode import decode
 from yibao.batch.encode import ACCUMULATOR_SCHEMA, PAYERS, accumulators_table, benefit_column, results_table
 from yibao.batch.format import LIST_SEPARATOR
+from yibao.batch.pool import default_threads
 from yibao.batch.start import BookStart
 from yibao.engine.book import StartState
 from yibao.engine.chain import settle_columns
@@ -33,6 +34,7 @@ class BatchOptions:
     """How to run a book."""
 
     chunk_rows: int = 131_072
+    threads: int = field(default_factory=default_threads)
     strict: bool = False
     as_known_on: date | None = None
     start: BookStart | None = None
@@ -90,7 +92,9 @@ def settle_chunk(chunk: Chunk, policies: PolicySet, options: BatchOptions, colum
         sums[payment.payer] += int(payment.amount[settled].sum())
     sums["total"] = int(result.total[settled].sum())
     sums["out_of_pocket"] = int(result.out_of_pocket[settled].sum())
-    ids = chunk.table.select(["bill_id", "person_id"]).take(decoded.rows)
+    ids = chunk.table.select(["bill_id", "person_id"])
+    if decoded.problems:
+        ids = ids.take(decoded.rows)
     wanted = options.accumulators_path is not None
     return ChunkResult(
         results_table(result, book_rows, ids, columns),

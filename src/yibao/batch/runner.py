@@ -1,5 +1,6 @@
 """Settle a whole book on one machine: chunks of whole persons through the one engine.
 
+Chunks are settled on `options.threads` threads and written in book order (pool.py).
 Good rows go through; bad rows are collected with their row number, field and reason
 (or, with `strict`, the first bad row stops the run). Results, accumulators and errors
 are written as each chunk finishes, so memory stays bounded by the chunk size.
@@ -14,10 +15,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from yibao.batch.chunks import open_book
+from yibao.batch.chunks import Chunk, open_book
 from yibao.batch.encode import ACCUMULATOR_SCHEMA, PAYERS, results_schema
 from yibao.batch.io import TableWriter
+from yibao.batch.memory import keep_freed_memory
 from yibao.batch.per_chunk import BatchOptions, ChunkResult, benefit_columns, settle_chunk
+from yibao.batch.pool import ordered_map
 from yibao.errors import InputError, Problem
 from yibao.policy.lookup import PolicySet
 
@@ -47,6 +50,7 @@ def run_batch(
 ) -> Summary:
     """Settle every bill of a book; write results, accumulators and errors."""
     began = time.perf_counter()
+    keep_freed_memory()
     book = open_book(in_path, options.chunk_rows)
     columns = benefit_columns(book, policies)
     summary = Summary(bills=book.num_rows)
@@ -54,9 +58,12 @@ def run_batch(
     errors_path = options.errors_path or out_path.with_name(out_path.name + ".errors.csv")
     errors = TableWriter(errors_path)
     held: list[pa.Table] = []
+
+    def settle(chunk: Chunk) -> tuple[int, ChunkResult]:
+        return chunk.table.num_rows, settle_chunk(chunk, policies, options, columns)
+
     try:
-        for chunk in book.chunks():
-            done = settle_chunk(chunk, policies, options, columns)
+        for bills, done in ordered_map(settle, book.chunks(), options.threads):
             if options.strict and done.errors.num_rows:
                 first = done.errors.slice(0, 1).to_pylist()[0]
                 raise InputError(
@@ -72,7 +79,7 @@ def run_batch(
             if done.errors.num_rows:
                 errors.write(done.errors)
             if progress is not None:
-                progress(chunk.table.num_rows)
+                progress(bills)
         if held:
             results.write(pa.concat_tables(held).sort_by("row"))
     finally:

@@ -73,9 +73,9 @@ class BookStart:
             }
         )
 
-    def for_chunk(self, person_ids: list[str]) -> ChunkStart:
+    def for_chunk(self, person_ids: pa.Array[Any]) -> ChunkStart:
         """The lookup for one chunk, whose rows name persons by index into `person_ids`."""
-        return ChunkStart(self, pa.array(person_ids, pa.string()))
+        return ChunkStart(self, person_ids)
 
 
 @dataclass

@@ -6,7 +6,7 @@ import numpy as np
 
 from yibao.engine.book import Book, Payment
 from yibao.engine.columns import IntArray
-from yibao.engine.periods import period_starts
+from yibao.engine.combos import codes_in
 from yibao.engine.running import running_take
 from yibao.engine.trace import Step, cite
 from yibao.money import format_yuan
@@ -17,7 +17,7 @@ def pay_from_accounts(book: Book, editions: list[Policy], rows: IntArray, editio
     """Pay from the balance given on each bill, never spending it twice within a period."""
     batch = book.batch
     with_account = [e for e, ed in enumerate(editions) if ed.personal_account is not None]
-    keep = (batch.account_balance[rows] >= 0) & np.isin(edition_index, with_account)
+    keep = (batch.account_balance[rows] >= 0) & codes_in(edition_index, with_account, len(editions))
     rows, edition_index = rows[keep], edition_index[keep]
     if len(rows) == 0:
         return
@@ -28,7 +28,7 @@ def pay_from_accounts(book: Book, editions: list[Policy], rows: IntArray, editio
         for comp in editions[e].personal_account.covers:  # type: ignore[union-attr]
             base[here] += book.component(comp)[rows[here]]
     person = batch.person[rows]
-    period = period_starts(batch.date[rows], scheme.year_starts)
+    period = book.period_start(scheme.year_starts, rows)
     first = book.sequence_firsts(person)
     first[1:] |= period[1:] != period[:-1]
     key = f"{scheme.id}/account/used"

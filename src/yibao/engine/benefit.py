@@ -8,19 +8,15 @@ amounts as settling its bills one by one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from yibao.engine.benefit_state import NO_LIMIT, BenefitState, new_state
-from yibao.engine.book import Book, Payment, group_of
+from yibao.engine.bands import banded_fen_bp
+from yibao.engine.benefit_state import BenefitState, new_state
+from yibao.engine.book import Book, Payment, edition_column, group_of
 from yibao.engine.columns import BoolArray, IntArray
 from yibao.engine.combos import codes_in
-from yibao.engine.params import (
-    DEDUCTIBLE_KINDS,
-    Keys,
-)
-from yibao.engine.periods import period_starts
+from yibao.engine.params import DEDUCTIBLE_KINDS, Keys
+from yibao.engine.pooled import pooled
 from yibao.engine.running import running_before, running_take
 from yibao.money import BP_ONE, round_fen_bp
 from yibao.policy.models import Policy
@@ -40,26 +36,32 @@ class PolicyRun:
         edition_index: IntArray,
         keys: Keys,
         pre_existing: BoolArray,
+        listed: tuple[IntArray, IntArray] | None = None,
     ) -> None:
+        """`listed`: the rows (and editions) the policy covers, when more than the `rows` it computes."""
         self.book, self.payer, self.editions = book, payer, editions
+        self.listed = listed or (rows, edition_index)
+        self._ref_index_cache: IntArray | None = None
         self.rows, self.edition_index, self.keys, self.pre_existing = rows, edition_index, keys, pre_existing
         self.pid = editions[0].id
         self.year_starts = editions[0].year_starts
         batch = book.batch
         self.person = batch.person[rows]
-        self.period = period_starts(batch.date[rows], self.year_starts)
+        self.period = book.period_start(self.year_starts, rows)
         self.group = group_of(self.person, self.period)
         self.names = list(dict.fromkeys(n for ed in editions for n in ed.benefits))
+        self.traced = book.trace is not None  # trace-only columns are kept only then
         self.states: list[BenefitState] = []
 
     def run(self) -> list[BenefitState]:
         """Every stage for every benefit; records payments and accumulators in the book."""
         self.states = [new_state(self, name) for name in self.names]
-        for st in self.states:
+        live = [st for st in self.states if len(st.at)]  # a benefit with no rows pays nothing
+        for st in live:
             self._first_self_pay(st)
             self._per_bill_deductible(st)
         self._annual_deductibles()
-        for st in self.states:
+        for st in live:
             self._ratio_or_fixed(st)
         self._caps()
         for st in self.states:
@@ -68,32 +70,31 @@ class PolicyRun:
 
     # -- stages -----------------------------------------------------------------------------
     def _first_self_pay(self, st: BenefitState) -> None:
-        st.gross_base = st.base.copy()
-        st.base = np.where(st.active & st.covered, st.base, 0)
+        st.gross_base = st.base  # kept for the trace; the stages below make new arrays
+        st.base = st.base * st.covered
         share = round_fen_bp(st.base * st.first_self_pay)
         st.first_self_pay = share
         st.base = st.base - share
 
     def _per_bill_deductible(self, st: BenefitState) -> None:
-        m = len(self.rows)
-        st.deductible = np.zeros(m, np.int64)
-        st.deductible_taken = np.zeros(m, np.int64)
-        per_bill = st.active & codes_in(st.deductible_kind, PER_BILL_KINDS, len(DEDUCTIBLE_KINDS))
-        admission = st.active & st.covered & (st.deductible_kind == DEDUCTIBLE_KINDS.index("admission"))
+        per_bill = codes_in(st.deductible_kind, PER_BILL_KINDS, len(DEDUCTIBLE_KINDS))
+        admission = st.covered & (st.deductible_kind == DEDUCTIBLE_KINDS.index("admission"))
         if admission.any():
             idx = np.flatnonzero(admission)
-            first = self.book.sequence_firsts(self.group[idx])
+            person, period = self.person[st.at[idx]], self.period[st.at[idx]]
+            first = self.book.sequence_firsts(self.group[st.at[idx]])
             key = f"{self.pid}/admissions/{st.name}"
-            start = self.book.start.lookup(key, self.person[idx], self.period[idx], self.year_starts)
+            start = self.book.start.lookup(key, person, period, self.year_starts)
             ordinal = running_before(np.ones(len(idx), np.int64), start, first) + 1
-            st.ordinal = np.zeros(m, np.int64)
-            st.ordinal[idx] = ordinal
-            self.book.record_end(key, first, ordinal, self.person[idx], self.period[idx], self.year_starts)
+            if self.traced:
+                st.ordinal = np.zeros(len(st.at), np.int64)
+                st.ordinal[idx] = ordinal
+            self.book.record_end(key, first, ordinal, person, period, self.year_starts)
             repeat = self._repeat_factor_bp(st, idx, ordinal)
             st.deductible_factor_bp[idx] = round_fen_bp(st.deductible_factor_bp[idx] * repeat)
         amount = round_fen_bp(np.maximum(st.deductible_table, 0) * st.deductible_factor_bp)
-        st.deductible[per_bill] = amount[per_bill]
-        st.deductible_taken[per_bill] = np.minimum(st.base[per_bill], amount[per_bill])
+        st.deductible = amount * per_bill  # zero where no per-bill deductible (multiplying beats masks)
+        st.deductible_taken = np.minimum(st.base, amount) * per_bill
 
     def _repeat_factor_bp(self, st: BenefitState, idx: IntArray, ordinal: IntArray) -> IntArray:
         factor = np.full(len(idx), BP_ONE, np.int64)
@@ -102,40 +103,40 @@ class PolicyRun:
             if ded is None or not ded.repeat:
                 continue
             table = np.array(ded.repeat, np.int64)
-            here = self.edition_index[idx] == e
+            here = st.edition[idx] == e
             factor[here] = table[np.minimum(ordinal[here], len(table)) - 1]
         return factor
 
     def _annual_deductibles(self) -> None:
+        year = DEDUCTIBLE_KINDS.index("year")
         pools: dict[str, list[int]] = {}
         for i, st in enumerate(self.states):
-            if (st.deductible_kind == DEDUCTIBLE_KINDS.index("year")).any():
+            if (st.deductible_kind == year).any():
                 pools.setdefault(self._pool_name(st), []).append(i)
         for pool, members in pools.items():
-            seq = self._sequence(
-                members, lambda st: st.active & (st.deductible_kind == DEDUCTIBLE_KINDS.index("year"))
-            )
+            seq = pooled(self.states, members, lambda st: st.deductible_kind == year)
             if seq is None:
                 continue
-            rows, which, first = seq
-            values = self._gather(lambda st: st.base, rows, which)
-            table = np.maximum(self._gather(lambda st: st.deductible_table, rows, which), 0)
-            room = round_fen_bp(table * self._gather(lambda st: st.deductible_factor_bp, rows, which))
-            taken, before = self._pooled_take(f"{self.pid}/deductible/{pool}", rows, first, values, room)
-            for w in set(which.tolist()):
-                st, at = self.states[w], which == w
+            values = seq.gather(lambda st: st.base)
+            table = np.maximum(seq.gather(lambda st: st.deductible_table), 0)
+            room = round_fen_bp(table * seq.gather(lambda st: st.deductible_factor_bp))
+            taken, before = self._pooled_take(f"{self.pid}/deductible/{pool}", seq.rows, values, room)
+            for st, at, (room_at, taken_at, before_at) in seq.scatter(room, taken, before):
                 assert st.deductible is not None and st.deductible_taken is not None
-                st.deductible[rows[at]] = room[at]
-                st.deductible_taken[rows[at]] = taken[at]
+                st.deductible[at] = room_at
+                st.deductible_taken[at] = taken_at
+                if not self.traced:
+                    continue
                 if st.deductible_used_before is None:
-                    st.deductible_used_before = np.zeros(len(self.rows), np.int64)
-                st.deductible_used_before[rows[at]] = before[at]
+                    st.deductible_used_before = np.zeros(len(st.at), np.int64)
+                st.deductible_used_before[at] = before_at
 
     def _pooled_take(
-        self, key: str, rows: IntArray, first: BoolArray, values: IntArray, room: IntArray
+        self, key: str, rows: IntArray, values: IntArray, room: IntArray
     ) -> tuple[IntArray, IntArray]:
         """Take under an annual room shared along a sequence, from and back to the accumulator `key`."""
         person, period = self.person[rows], self.period[rows]
+        first = self.book.sequence_firsts(self.group[rows])
         start = self.book.start.lookup(key, person, period, self.year_starts)
         taken, before = running_take(values, room, start, first)
         self.book.record_end(key, first, before + taken, person, period, self.year_starts)
@@ -148,54 +149,35 @@ class PolicyRun:
                 return ded.pool or st.name
         return st.name
 
-    def _gather(
-        self, column: Callable[[BenefitState], IntArray | None], rows: IntArray, which: IntArray
-    ) -> IntArray:
-        """Values of (row, benefit) pairs from one column of every benefit."""
-        empty = np.zeros(len(self.rows), np.int64)
-        matrix = np.stack([_or(column(st), empty) for st in self.states], axis=1)
-        picked: IntArray = matrix[rows, which]
-        return picked
-
-    def _sequence(
-        self, members: list[int], pick: Callable[[BenefitState], BoolArray]
-    ) -> tuple[IntArray, IntArray, BoolArray] | None:
-        """Rows and benefits of a pool in bill order (then benefit order), with group starts."""
-        k = len(self.states)
-        positions = [np.flatnonzero(pick(self.states[w])) * k + w for w in members]
-        if len(positions) == 1:
-            flat = positions[0]  # one benefit: already in bill order
-        else:
-            flat = np.sort(np.concatenate(positions)) if positions else np.zeros(0, np.int64)
-        if len(flat) == 0:
-            return None
-        rows, which = flat // k, flat % k
-        return rows, which, self.book.sequence_firsts(self.group[rows])
-
     def _ratio_or_fixed(self, st: BenefitState) -> None:
         assert st.deductible_taken is not None
         net = st.base - st.deductible_taken
-        pay = np.zeros(len(self.rows), np.int64)
-        fixed = st.active & (st.fixed >= 0)
-        pay[fixed] = np.minimum(st.fixed[fixed], st.base[fixed])
-        ratio = st.active & ~fixed
+        pay = np.zeros(len(st.at), np.int64)
+        fixed = st.fixed >= 0
+        if fixed.any():
+            pay[fixed] = np.minimum(st.fixed[fixed], st.base[fixed])
+        ratio = ~fixed
         yearly = ratio & st.banded_year
         per_bill = ratio & ~st.banded_year
-        pay[per_bill] = round_fen_bp(_banded(net[per_bill], st.band_from[per_bill], st.band_rate[per_bill]))
+        if per_bill.any():  # banded on every row, kept where per bill: cheaper than gathering through a mask
+            banded = round_fen_bp(banded_fen_bp(net, st.band_from, st.band_rate))
+            pay = banded if per_bill.all() else pay + banded * per_bill
         if yearly.any():
             idx = np.flatnonzero(yearly)
-            first = self.book.sequence_firsts(self.group[idx])
+            person, period = self.person[st.at[idx]], self.period[st.at[idx]]
+            first = self.book.sequence_firsts(self.group[st.at[idx]])
             key = f"{self.pid}/banded/{st.name}"
-            start = self.book.start.lookup(key, self.person[idx], self.period[idx], self.year_starts)
+            start = self.book.start.lookup(key, person, period, self.year_starts)
             before = running_before(net[idx], start, first)
             after = before + net[idx]
             f, r = st.band_from[idx], st.band_rate[idx]
-            pay[idx] = round_fen_bp(_banded(after, f, r)) - round_fen_bp(_banded(before, f, r))
-            st.banded_before = np.zeros(len(self.rows), np.int64)
-            st.banded_before[idx] = before
-            self.book.record_end(key, first, after, self.person[idx], self.period[idx], self.year_starts)
-        st.paid_before_caps = pay
-        st.paid = pay.copy()
+            pay[idx] = round_fen_bp(banded_fen_bp(after, f, r)) - round_fen_bp(banded_fen_bp(before, f, r))
+            if self.traced:
+                st.banded_before = np.zeros(len(st.at), np.int64)
+                st.banded_before[idx] = before
+            self.book.record_end(key, first, after, person, period, self.year_starts)
+        st.paid = pay
+        st.paid_before_caps = pay.copy() if self.traced else None  # caps change `paid` in place
 
     def _caps(self) -> None:
         """Per-bill caps first, then annual caps from the smallest pool to the largest (caps nest)."""
@@ -214,50 +196,58 @@ class PolicyRun:
 
     def _bill_cap(self, st: BenefitState, cap: str) -> None:
         assert st.paid is not None
-        at = st.active & (st.caps[cap] >= 0)
-        before = st.paid.copy()
+        at = st.caps[cap] >= 0
+        if self.traced:
+            st.cap_steps.append((cap, at, np.zeros(len(st.at), np.int64), st.paid.copy()))
         st.paid[at] = np.minimum(st.paid[at], st.caps[cap][at])
-        st.cap_steps.append((cap, at, np.zeros(len(self.rows), np.int64), before))
 
     def _annual_cap(self, cap: str, members: list[int]) -> None:
-        seq = self._sequence(members, lambda st: st.active & (st.caps[cap] >= 0))
+        seq = pooled(self.states, members, lambda st: st.caps[cap] >= 0)
         if seq is None:
             return
-        rows, which, first = seq
-        values = self._gather(lambda st: st.paid, rows, which)
-        room = self._gather(lambda st: st.caps.get(cap), rows, which)
-        taken, before = self._pooled_take(f"{self.pid}/cap/{cap}", rows, first, values, room)
-        for w in set(which.tolist()):
-            st, at = self.states[w], which == w
+        values = seq.gather(lambda st: _set(st.paid))
+        room = seq.gather(lambda st: st.caps[cap])
+        taken, before = self._pooled_take(f"{self.pid}/cap/{cap}", seq.rows, values, room)
+        for st, at, (taken_at, before_at) in seq.scatter(taken, before):
             assert st.paid is not None
-            mask = np.zeros(len(self.rows), bool)
-            mask[rows[at]] = True
-            used = np.zeros(len(self.rows), np.int64)
-            used[rows[at]] = before[at]
-            st.cap_steps.append((cap, mask, used, st.paid.copy()))
-            st.paid[rows[at]] = taken[at]
+            if self.traced:
+                mask = np.zeros(len(st.at), bool)
+                mask[at] = True
+                used = np.zeros(len(st.at), np.int64)
+                used[at] = before_at
+                st.cap_steps.append((cap, mask, used, st.paid.copy()))
+            st.paid[at] = taken_at
+
+    def _ref_index(self) -> IntArray:
+        """The edition covering each bill of the batch, one array shared by all the policy's payments."""
+        if self._ref_index_cache is None:
+            self._ref_index_cache = edition_column(len(self.book.batch), *self.listed)
+        return self._ref_index_cache
 
     def _take_from_components(self, st: BenefitState) -> None:
-        assert st.paid is not None
+        rows = self.rows[st.at]
         amount = np.zeros(len(self.book.batch), np.int64)
-        amount[self.rows] = st.paid
+        if st.paid is None:  # no rows: nothing to take
+            st.paid = np.zeros(0, np.int64)
+        amount[rows] = st.paid
         left = st.paid.copy()
-        for ed in self.editions:
+        for e, ed in enumerate(self.editions if len(rows) else []):
             if st.name not in ed.benefits:
                 continue
-            here = np.zeros(len(self.rows), bool)
-            here[self.edition_index == self.editions.index(ed)] = True
+            here = None if len(self.editions) == 1 else st.edition == e
             for comp in ed.benefits[st.name].base:
                 rem = self.book.component(comp)
-                take = np.where(here, np.minimum(rem[self.rows], left), 0)
-                rem[self.rows] -= take
+                before = rem[rows]
+                take = np.minimum(before, left)
+                if here is not None:
+                    take[~here] = 0
+                rem[rows] = before - take
                 left -= take
         assert (left == 0).all(), f"{self.pid}:{st.name} paid more than its base"
         ed0 = next(ed for ed in self.editions if st.name in ed.benefits)
         benefit = ed0.benefits[st.name]
-        n = len(self.book.batch)
-        applied = np.zeros(n, bool)
-        applied[self.rows] = st.active
+        applied = np.zeros(len(self.book.batch), bool)
+        applied[rows] = True
         self.book.payments.append(
             Payment(
                 self.payer,
@@ -267,27 +257,12 @@ class PolicyRun:
                 benefit.name_en,
                 amount,
                 [ed.ref for ed in self.editions],
-                _full_index(n, self.rows, self.edition_index),
+                self._ref_index(),
                 applied,
             )
         )
 
 
-def _banded(amount: IntArray, band_from: IntArray, band_rate: IntArray) -> IntArray:
-    """Σ over bands of rate × the part of `amount` inside the band, in fen × basis points."""
-    if len(amount) == 0:
-        return amount.copy()
-    upper = np.concatenate([band_from[:, 1:], np.full((len(amount), 1), NO_LIMIT)], axis=1)
-    inside = np.clip(amount[:, None], band_from, upper) - band_from
-    total: IntArray = (np.clip(inside, 0, None) * band_rate).sum(axis=1)
-    return total
-
-
-def _or(value: IntArray | None, default: IntArray) -> IntArray:
-    return default if value is None else value
-
-
-def _full_index(n: int, rows: IntArray, edition_index: IntArray) -> IntArray:
-    out = np.full(n, -1, np.int64)
-    out[rows] = edition_index
-    return out
+def _set(value: IntArray | None) -> IntArray:
+    assert value is not None
+    return value

@@ -6,10 +6,11 @@ that accumulate over a person's year live in benefit.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from yibao.engine.columns import BoolArray, IntArray
 from yibao.engine.combos import codes_in
@@ -34,9 +35,11 @@ UNCOVERED_REASONS = ("covered", "contribution", "excluded", "adjust")
 
 @dataclass
 class BenefitState:
-    """Columns of one benefit over the policy's rows (length m), filled stage by stage."""
+    """Columns of one benefit over its own rows (`at`: positions among the run's rows, in order)."""
 
     name: str
+    at: IntArray
+    edition: IntArray
     active: BoolArray
     covered: BoolArray
     uncovered_reason: IntArray
@@ -63,13 +66,25 @@ class BenefitState:
 
 
 def new_state(run: PolicyRun, name: str) -> BenefitState:
-    """The benefit's per-row parameters over the run's rows, edition by edition."""
-    m = len(run.rows)
-    ratios = [ed.benefits[name].ratio for ed in run.editions if name in ed.benefits]
-    max_bands = max((len(r.band_list()) for r in ratios if r is not None), default=1)
+    """The benefit's per-row parameters over the run's rows it pays (kind and `when`), edition by edition.
+
+    Later stages work on these rows only: a benefit paying 15 % of the bills costs 15 %.
+    """
+    per_edition = [
+        (e, ed, ed.benefits[name], _applying(run, e, ed.benefits[name]))
+        for e, ed in enumerate(run.editions)
+        if name in ed.benefits
+    ]
+    parts = [local for *_, local in per_edition]
+    at = parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
+    m = len(at)
+    ratios = [b.ratio for _, _, b, _ in per_edition if b.ratio is not None]
+    max_bands = max((len(r.band_list()) for r in ratios), default=1)
     st = BenefitState(
         name=name,
-        active=np.zeros(m, bool),
+        at=at,
+        edition=run.edition_index[at],
+        active=np.ones(m, bool),
         covered=np.zeros(m, bool),
         uncovered_reason=np.zeros(m, np.int64),
         base=np.zeros(m, np.int64),
@@ -84,55 +99,115 @@ def new_state(run: PolicyRun, name: str) -> BenefitState:
         fixed=np.full(m, NOT_SET, np.int64),
         caps={},
     )
-    for e, ed in enumerate(run.editions):
-        if name in ed.benefits:
-            _edition_params(run, st, e, ed, ed.benefits[name])
+    for _, ed, benefit, local in per_edition:
+        if len(local) == 0:
+            continue
+        whole = len(local) == len(run.rows)  # then `at` is every row: fill through slices, no gathers
+        where: IntArray | slice = slice(None) if whole or len(parts) == 1 else np.searchsorted(at, local)
+        _fill_params(run, st, local, where, whole, ed, benefit)
     return st
 
 
-def _edition_params(run: PolicyRun, st: BenefitState, e: int, ed: Policy, benefit: Benefit) -> None:
+def _applying(run: PolicyRun, e: int, benefit: Benefit) -> IntArray:
+    """Positions among the run's rows of the edition's bills the benefit pays (its kinds, its `when`)."""
     batch = run.book.batch
-    local = np.flatnonzero(run.edition_index == e)
-    rows = run.rows[local]
+    one_edition = len(run.editions) == 1
+    local = np.arange(len(run.rows)) if one_edition else np.flatnonzero(run.edition_index == e)
+    rows = run.rows if one_edition else run.rows[local]
     kinds = [batch.kind.values.index(k) for k in benefit.kinds if k in batch.kind.values]
     applies = codes_in(batch.kind.codes[rows], kinds, len(batch.kind.values))
     if benefit.when is not None:
         applies &= condition_mask(benefit.when, batch, run.book.where, rows)
-    local, rows = local[applies], rows[applies]
-    if len(local) == 0:
-        return
-    keys = Keys(run.keys.category.take(local), run.keys.variant.take(local), run.keys.level.take(local))
-    st.active[local] = True
-    st.base[local] = sum((run.book.component(c)[rows] for c in benefit.base), np.zeros(len(rows), np.int64))
+    if applies.all():
+        return local
+    picked: IntArray = local[applies]
+    return picked
+
+
+def _fill_params(
+    run: PolicyRun,
+    st: BenefitState,
+    local: IntArray,
+    at: IntArray | slice,
+    whole: bool,
+    ed: Policy,
+    benefit: Benefit,
+) -> None:
+    """One edition's parameters on its rows: `local` among the run's rows, `at` among the benefit's."""
+    batch = run.book.batch
+    keys = run.keys if whole else run.keys.take(local)
+    rows = run.rows if whole else run.rows[local]
+    st.base[at] = sum((run.book.component(c)[rows] for c in benefit.base), np.zeros(len(rows), np.int64))
     adjusted = adjustments(ed, st.name, batch, run.book.where, rows)
-    for rule, mask in adjusted.matched:
-        full = np.zeros(len(run.rows), bool)
-        full[local[mask]] = True
-        st.matched.append((rule, full))
+    if run.book.trace is not None:
+        for rule, mask in adjusted.matched:
+            full = np.zeros(len(st.at), bool)
+            full[np.arange(len(st.at))[at][mask]] = True
+            st.matched.append((rule, full))
     reason = np.zeros(len(rows), np.int64)
     reason[~adjusted.covered] = UNCOVERED_REASONS.index("adjust")
-    reason[exclusion_mask(benefit, batch, rows, run.pre_existing[local])] = UNCOVERED_REASONS.index(
-        "excluded"
-    )
+    pre_existing = run.pre_existing if whole else run.pre_existing[local]
+    reason[exclusion_mask(benefit, batch, rows, pre_existing)] = UNCOVERED_REASONS.index("excluded")
     if ed.requires.contribution_paid:
         reason[~batch.contribution_paid[rows]] = UNCOVERED_REASONS.index("contribution")
-    st.uncovered_reason[local] = reason
-    st.covered[local] = reason == 0
-    st.first_self_pay[local] = adjusted.first_self_pay_bp
-    st.deductible_factor_bp[local] = adjusted.deductible_factor_bp
+    st.uncovered_reason[at] = reason
+    st.covered[at] = reason == 0
+    st.first_self_pay[at] = adjusted.first_self_pay_bp
+    st.deductible_factor_bp[at] = adjusted.deductible_factor_bp
     if benefit.deductible is not None:
-        st.deductible_kind[local] = DEDUCTIBLE_KINDS.index(benefit.deductible.per)
-        st.deductible_table[local] = keys.table(benefit.deductible)
+        st.deductible_kind[at] = DEDUCTIBLE_KINDS.index(benefit.deductible.per)
+        st.deductible_table[at] = keys.table(benefit.deductible)
     if benefit.fixed is not None:
-        st.fixed[local] = _fixed_amounts(run, benefit, keys, rows)
+        st.fixed[at] = _fixed_amounts(run, benefit, keys, rows)
     if benefit.ratio is not None:
-        st.banded_year[local] = benefit.ratio.banded_on == "year"
+        st.banded_year[at] = benefit.ratio.banded_on == "year"
         for b, band in enumerate(benefit.ratio.band_list()):
-            st.band_from[local, b] = band.from_
-            st.band_rate[local, b] = adjusted_rates(keys.table(band), adjusted)
+            st.band_from[at, b] = band.from_
+            st.band_rate[at, b] = adjusted_rates(keys.table(band), adjusted)
     for cap_name in benefit.caps:
-        amounts = st.caps.setdefault(cap_name, np.full(len(run.rows), NOT_SET, np.int64))
-        amounts[local] = keys.table(ed.caps[cap_name])
+        amounts = st.caps.setdefault(cap_name, np.full(len(st.at), NOT_SET, np.int64))
+        amounts[at] = keys.table(ed.caps[cap_name])
+
+
+def expanded(st: BenefitState, m: int) -> BenefitState:
+    """The state over all `m` rows of its run (inactive elsewhere), for the trace, which reads by run row."""
+
+    def wide(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        out = np.zeros((m, *values.shape[1:]), values.dtype)
+        out[st.at] = values
+        return out
+
+    def maybe(values: IntArray | None) -> IntArray | None:
+        return None if values is None else wide(values)
+
+    return replace(
+        st,
+        at=np.arange(m),
+        edition=wide(st.edition),
+        active=wide(st.active),
+        covered=wide(st.covered),
+        uncovered_reason=wide(st.uncovered_reason),
+        base=wide(st.base),
+        gross_base=wide(st.gross_base),
+        first_self_pay=wide(st.first_self_pay),
+        deductible_kind=wide(st.deductible_kind),
+        deductible_table=wide(st.deductible_table),
+        deductible_factor_bp=wide(st.deductible_factor_bp),
+        band_from=wide(st.band_from),
+        band_rate=wide(st.band_rate),
+        banded_year=wide(st.banded_year),
+        fixed=wide(st.fixed),
+        caps={name: wide(v) for name, v in st.caps.items()},
+        matched=[(rule, wide(mask)) for rule, mask in st.matched],
+        ordinal=maybe(st.ordinal),
+        deductible=maybe(st.deductible),
+        deductible_taken=maybe(st.deductible_taken),
+        deductible_used_before=maybe(st.deductible_used_before),
+        banded_before=maybe(st.banded_before),
+        paid_before_caps=maybe(st.paid_before_caps),
+        cap_steps=[(c, wide(mask), wide(used), wide(paid)) for c, mask, used, paid in st.cap_steps],
+        paid=maybe(st.paid),
+    )
 
 
 def _fixed_amounts(run: PolicyRun, benefit: Benefit, keys: Keys, rows: IntArray) -> IntArray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from yibao.engine.benefit_state import UNCOVERED_REASONS
+from yibao.engine.benefit_state import UNCOVERED_REASONS, expanded
 from yibao.engine.columns import BillBatch
 from yibao.engine.params import DEDUCTIBLE_KINDS
 from yibao.engine.scope import MODE_REASONS, MODES, REGISTRATIONS, SCOPES, Whereabouts
@@ -39,7 +39,8 @@ def trace_where(batch: BillBatch, where: Whereabouts, trace: Trace) -> None:
 def trace_policy_run(book: Book, run: PolicyRun, states: list[BenefitState]) -> None:
     """Steps for every active row of every benefit of one policy run."""
     assert book.trace is not None
-    for st in states:
+    m = len(run.rows)
+    for st in (one if len(one.at) == m else expanded(one, m) for one in states if len(one.at)):
         for j in range(len(run.rows)):
             if not st.active[j]:
                 continue

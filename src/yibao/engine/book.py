@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from yibao.engine.columns import BillBatch, BoolArray, IntArray
-from yibao.engine.periods import period_label
+from yibao.engine.periods import period_label, period_starts
 from yibao.engine.running import group_ids, last_rows
 from yibao.engine.scope import Whereabouts
 from yibao.engine.trace import Trace
@@ -83,6 +83,14 @@ class Book:
     trace: Trace | None
     payments: list[Payment] = field(default_factory=list)
     ends: list[AccumulatorEnd] = field(default_factory=list)
+    _periods: dict[str, IntArray] = field(default_factory=dict)
+
+    def period_start(self, year_starts: str, rows: IntArray) -> IntArray:
+        """The first day of each row's period, for periods starting on `year_starts` (once per batch)."""
+        if year_starts not in self._periods:
+            self._periods[year_starts] = period_starts(self.batch.date, year_starts)
+        picked: IntArray = self._periods[year_starts][rows]
+        return picked
 
     def component(self, name: str) -> IntArray:
         """What is left of one component on every bill (zeros for a list no bill uses)."""
@@ -117,3 +125,10 @@ def group_of(person: IntArray, period_start: IntArray) -> IntArray:
     first = np.ones(len(person), dtype=bool)
     first[1:] = (person[1:] != person[:-1]) | (period_start[1:] != period_start[:-1])
     return group_ids(first)
+
+
+def edition_column(n: int, rows: IntArray, edition_index: IntArray) -> IntArray:
+    """Each bill's edition index (-1 where the policy does not cover it)."""
+    out = np.full(n, -1, np.int64)
+    out[rows] = edition_index
+    return out

@@ -92,7 +92,8 @@ def settle_columns(
 
 def _person_date_order(batch: BillBatch, rows: IntArray) -> IntArray:
     """Rows by person, then date, then input order; no sort when the book already is in that order."""
-    person, day = batch.person[rows], batch.date[rows]
+    every = len(rows) == len(batch)  # then rows is 0..n-1: read the columns in place
+    person, day = (batch.person, batch.date) if every else (batch.person[rows], batch.date[rows])
     if len(rows) <= 1:
         return rows
     same = person[1:] == person[:-1]
@@ -144,7 +145,17 @@ def _run(
     keys: Keys,
     pre_existing: BoolArray,
 ) -> None:
-    run = PolicyRun(book, payer, eds, rows, idx, keys, pre_existing)
+    """Run one policy on the rows of a kind one of its benefits pays; it still lists all `rows`."""
+    kinds = {k for ed in eds for benefit in ed.benefits.values() for k in benefit.kinds}
+    column = book.batch.kind
+    paid = codes_in(
+        column.codes[rows], [column.values.index(k) for k in kinds if k in column.values], len(column.values)
+    )
+    listed = (rows, idx)
+    if not paid.all():  # e.g. a critical-illness plan on outpatient bills: nothing to compute there
+        at = np.flatnonzero(paid)
+        rows, idx, keys, pre_existing = rows[at], idx[at], keys.take(at), pre_existing[at]
+    run = PolicyRun(book, payer, eds, rows, idx, keys, pre_existing, listed)
     states = run.run()
     if book.trace is not None:
         trace_policy_run(book, run, states)

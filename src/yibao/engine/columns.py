@@ -60,9 +60,13 @@ class Holdings:
 
 @dataclass
 class BillBatch:
-    """Bills as columns. Amounts are fen (int64); -1 marks 'not given' in optional int columns."""
+    """Bills as columns. Amounts are fen (int64); -1 marks 'not given' in optional int columns.
 
-    bill_id: npt.NDArray[np.object_]
+    `bill_id` is None where the caller keeps the ids itself (a book's chunk keeps them in
+    Arrow, so no Python string is made per row); the engine never reads it.
+    """
+
+    bill_id: npt.NDArray[np.object_] | None
     person: IntArray
     date: DateArray
     kind: Cat
@@ -96,7 +100,7 @@ class BillBatch:
     def take(self, rows: IntArray) -> BillBatch:
         """The batch restricted to (and reordered by) some rows."""
         return BillBatch(
-            bill_id=self.bill_id[rows],
+            bill_id=None if self.bill_id is None else self.bill_id[rows],
             person=self.person[rows],
             date=self.date[rows],
             kind=self.kind.take(rows),

@@ -6,6 +6,7 @@ each is looked up once in Python and spread back to rows with one gather.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,35 +16,43 @@ import numpy.typing as npt
 from yibao.engine.columns import BoolArray, Cat, IntArray
 
 _DENSE_LIMIT = 1 << 22
+_INT32_LIMIT = 1 << 31
+_FEW_CODES = 4
 
 
 def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArray]:
     """The distinct value tuples of several categorical columns, and each row's index into them."""
     n = len(columns[0].codes) if columns else 0
-    key = np.zeros(n, dtype=np.int64)
-    radix = 1
-    for col in columns:
-        key = key * max(1, len(col.values)) + col.codes
-        radix *= max(1, len(col.values))
-    if radix <= _DENSE_LIMIT:
-        present = np.zeros(radix, dtype=bool)
-        present[key] = True
-        uniq = np.flatnonzero(present)
-        position = np.full(radix, -1, dtype=np.int64)
-        position[uniq] = np.arange(len(uniq))
-        inverse = position[key]
+    sizes = [max(1, len(col.values)) for col in columns]
+    radix = math.prod(sizes)
+    varying = [col for col, size in zip(columns, sizes, strict=True) if size > 1]  # the rest add 0
+    if not varying:
+        uniq, inverse = np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
     else:
-        uniq, inverse = np.unique(key, return_inverse=True)
+        key: npt.NDArray[np.signedinteger[Any]] = varying[0].codes.astype(
+            np.int64 if radix >= _INT32_LIMIT else np.int32
+        )
+        for col in varying[1:]:
+            np.multiply(key, len(col.values), out=key)
+            np.add(key, col.codes, out=key)
+        if radix <= _DENSE_LIMIT:
+            present = np.zeros(radix, dtype=bool)
+            present[key] = True
+            uniq = np.flatnonzero(present)
+            position = np.full(radix, -1, dtype=np.int64)
+            position[uniq] = np.arange(len(uniq))
+            inverse = position[key]
+        else:
+            uniq, inverse = np.unique(key, return_inverse=True)
     combos = []
     for key_value in uniq.tolist():
         parts = []
         rest = key_value
-        for col in reversed(columns):
-            size = max(1, len(col.values))
+        for col, size in zip(reversed(columns), reversed(sizes), strict=True):
             parts.append(col.values[rest % size] if col.values else "")
             rest //= size
         combos.append(tuple(reversed(parts)))
-    return combos, inverse.astype(np.int64)
+    return combos, inverse.astype(np.int64, copy=False)
 
 
 def resolve(columns: Sequence[Cat], fn: Callable[[tuple[str, ...]], int], dtype: type = np.int64) -> IntArray:
@@ -57,8 +66,18 @@ def resolve(columns: Sequence[Cat], fn: Callable[[tuple[str, ...]], int], dtype:
 
 
 def codes_in(codes: npt.NDArray[np.integer[Any]], wanted: Sequence[int], size: int) -> BoolArray:
-    """Rows whose small non-negative code is one of `wanted` (a table lookup, faster than np.isin)."""
-    table = np.zeros(max(size, max(wanted, default=0) + 1), dtype=bool)
-    table[list(wanted)] = True
-    found: BoolArray = table[codes]
-    return found
+    """Rows whose small non-negative code is one of `wanted` (faster than np.isin).
+
+    A few codes are compared one by one (a comparison is a twentieth of a gather's cost);
+    more go through a lookup table.
+    """
+    distinct = sorted(set(wanted))
+    if len(distinct) <= _FEW_CODES:
+        found = np.zeros(len(codes), dtype=bool)
+        for code in distinct:
+            found |= codes == code
+        return found
+    table = np.zeros(max(size, distinct[-1] + 1), dtype=bool)
+    table[distinct] = True
+    looked_up: BoolArray = table[codes]
+    return looked_up

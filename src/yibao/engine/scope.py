@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from yibao.engine.columns import BillBatch, Cat, IntArray
-from yibao.engine.combos import resolve
+from yibao.engine.combos import codes_in, resolve
 
 PROVINCE_DIGITS = 2  # the first two digits of a region code name its province
 SCOPES = ("local", "in_province", "cross_province")
@@ -87,8 +87,10 @@ def _modes(batch: BillBatch, scope: IntArray, registration: IntArray) -> tuple[I
     reason[~local & unregistered] = MODE_REASONS.index("not_registered")
     reason[~local & ~batch.networked] = MODE_REASONS.index("not_networked")
     reason[~batch.designated] = MODE_REASONS.index("not_designated")
-    derived_direct = np.isin(
-        reason, [MODE_REASONS.index("local_designated"), MODE_REASONS.index("registered_networked")]
+    derived_direct = codes_in(
+        reason,
+        [MODE_REASONS.index("local_designated"), MODE_REASONS.index("registered_networked")],
+        len(MODE_REASONS),
     )
     mode = np.where(derived_direct, MODES.index("direct"), MODES.index("manual")).astype(np.int64)
     given = batch.settlement.codes >= 0
