@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from starlette.concurrency import run_in_threadpool
 
 from yibao.api.deps import service_store
@@ -57,16 +58,27 @@ async def caller(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
     """The caller of a request, from its bearer key (the database is asked in a thread, then cached)."""
-    if credentials is None:
+    return await caller_of_key(store, None if credentials is None else credentials.credentials)
+
+
+def bearer_key(authorization: str | None) -> str | None:
+    """The key of an `Authorization: Bearer …` header, as `HTTPBearer` reads it (None: no bearer key)."""
+    scheme, key = get_authorization_scheme_param(authorization)
+    return key if scheme.lower() == "bearer" and key else None
+
+
+async def caller_of_key(store: ServiceStore, key: str | None) -> Caller:
+    """Who a bearer key belongs to; 401 when there is none or yibao does not know it."""
+    if key is None:
         raise Unauthorized(
             Problem(
                 "header.Authorization",
                 "no API key; send 'Authorization: Bearer yb_…' with a key from `yibao keys create`",
             )
         )
-    known, found = store.cached_caller(credentials.credentials)
+    known, found = store.cached_caller(key)
     if not known:
-        found = await run_in_threadpool(store.caller, credentials.credentials)
+        found = await run_in_threadpool(store.caller, key)
     if found is None:
         raise Unauthorized(
             Problem(
@@ -77,8 +89,8 @@ async def caller(
     return found
 
 
-async def operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
-    """Only an operator key may change records."""
+def require_operator(who: Caller) -> Caller:
+    """Only an operator key may change records (403 otherwise)."""
     if who.role != "operator":
         raise Forbidden(
             Problem(
@@ -86,6 +98,11 @@ async def operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
             )
         )
     return who
+
+
+async def operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
+    """Only an operator key may change records."""
+    return require_operator(who)
 
 
 async def auditor(who: Annotated[Caller, Depends(caller)]) -> Caller:

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from yibao.api.auth import Operator, Reader
 from yibao.api.deps import service_store
+from yibao.api.hand_parsed import hand_parsed_route
 from yibao.api.service_problems import problems
 from yibao.api.service_store import ServiceStore
 from yibao.errors import Problem, YibaoError
@@ -34,36 +35,14 @@ class MissingKey(YibaoError):
     """POST /v1/settlements without an Idempotency-Key (400)."""
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=RecordedWithRegistration,
-    responses=problems(400, 401, 403, 404, 409, 422),
-    summary="Settle and record a bill",
-)
-async def record_settlement(
+async def settle_and_record(
+    store: ServiceStore,
     data: SettlementRequestIn,
-    store: Store,
-    _: Operator,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=255,
-            description="A new unique key per bill (e.g. a UUID); a repeated request with it changes nothing",
-        ),
-    ] = None,
-    lang: Annotated[Literal["zh", "en"], Query(description="Language of the explanation")] = "zh",
-    as_known_on: Annotated[date | None, Query(description="Use editions published by this date")] = None,
+    idempotency_key: str | None,
+    lang: str,
+    as_known_on: date | None,
 ) -> Response:
-    """Settle against the person's stored accumulators and record it, all in one transaction.
-
-    The same key with the same request returns the recorded settlement again (header
-    `Idempotent-Replayed: true`) and changes nothing; the same key with another request is a 409.
-    `bill.institution.code` takes region, level and flags from the institutions directory; a
-    stored registration covering the bill is used (`registration` in the response says which).
-    """
+    """Fill the institution, identify the request for its key, record it (batched), answer."""
     if idempotency_key is None:
         raise MissingKey(
             Problem(
@@ -90,6 +69,45 @@ async def record_settlement(
     if outcome.replayed:
         headers["Idempotent-Replayed"] = "true"
     return Response(outcome.body, status_code=outcome.status_code, media_type=JSON, headers=headers)
+
+
+async def record_settlement(
+    data: SettlementRequestIn,
+    store: Store,
+    _: Operator,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            description="A new unique key per bill (e.g. a UUID); a repeated request with it changes nothing",
+        ),
+    ] = None,
+    lang: Annotated[Literal["zh", "en"], Query(description="Language of the explanation")] = "zh",
+    as_known_on: Annotated[date | None, Query(description="Use editions published by this date")] = None,
+) -> Response:
+    """Settle against the person's stored accumulators and record it, all in one transaction.
+
+    The same key with the same request returns the recorded settlement again (header
+    `Idempotent-Replayed: true`) and changes nothing; the same key with another request is a 409.
+    `bill.institution.code` takes region, level and flags from the institutions directory; a
+    stored registration covering the bill is used (`registration` in the response says which).
+    """
+    # Requests are read by `hand_parsed_route` (this signature is what OpenAPI shows of them).
+    return await settle_and_record(store, data, idempotency_key, lang, as_known_on)
+
+
+router.add_api_route(
+    "",
+    record_settlement,
+    methods=["POST"],
+    status_code=201,
+    response_model=RecordedWithRegistration,
+    responses=problems(400, 401, 403, 404, 409, 422),
+    summary="Settle and record a bill",
+    route_class_override=hand_parsed_route(settle_and_record),
+)
 
 
 @router.get(
