@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,7 +19,7 @@ from yibao.documents.settlement import (
     SplitDoc,
     TraceStep,
 )
-from yibao.engine.book import StartState
+from yibao.engine.book import AccumulatorEnd, StartState
 from yibao.engine.chain import EngineResult, settle_columns
 from yibao.engine.columns import batch_from_bills
 from yibao.engine.periods import period_label, period_starts
@@ -51,6 +53,25 @@ def chain_editions(result: EngineResult, row: int, policies: PolicySet) -> list[
     return [policies.get(ref) for ref in sorted(refs | {result.scheme_ref(row)})]
 
 
+PersonEnds = dict[int, list[tuple[AccumulatorEnd, int]]]
+
+
+def ends_by_person(result: EngineResult) -> PersonEnds:
+    """Each person code's accumulator ends (the end, the position in it), found once for all rows."""
+    found: PersonEnds = defaultdict(list)
+    for end in result.ends:
+        for i, person in enumerate(end.person.tolist()):
+            found[person].append((end, i))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def period_of(day: int, year_starts: str) -> str:
+    """The label of the accumulation period holding a day (days since 1970-01-01)."""
+    days = np.array([day], dtype="datetime64[D]")
+    return period_label(int(period_starts(days, year_starts)[0]), year_starts)
+
+
 def settlement_document(
     result: EngineResult,
     row: int,
@@ -58,8 +79,9 @@ def settlement_document(
     chain: list[Policy],
     as_known_on: date | None,
     lang: str,
+    ends: PersonEnds | None = None,
 ) -> Settlement:
-    """The document of one settled row of an engine result."""
+    """The document of one settled row of an engine result (`ends`: its `ends_by_person`, if known)."""
     payments = [
         PaymentLine(
             payer=p.payer,
@@ -74,14 +96,12 @@ def settlement_document(
         if p.applied[row]
     ]
     accumulators = dict(start)
-    for end in result.ends:
-        for i in np.flatnonzero(end.person == result.batch.person[row]).tolist():
-            accumulators[end.key] = int(end.value[i])
-    day = result.batch.date[row : row + 1]
-    periods = {
-        policy.id: period_label(int(period_starts(day, policy.year_starts)[0]), policy.year_starts)
-        for policy in chain
-    }
+    for end, i in (ends if ends is not None else ends_by_person(result)).get(
+        int(result.batch.person[row]), []
+    ):
+        accumulators[end.key] = int(end.value[i])
+    day = int(result.batch.date[row].astype(np.int64))
+    periods = {policy.id: period_of(day, policy.year_starts) for policy in chain}
     steps = result.trace.steps[row] if result.trace is not None else []
     steps = [*steps, Step("out_of_pocket", {"amount": format_yuan(result.out_of_pocket[row])})]
     w = result.where
@@ -125,7 +145,7 @@ def settlement_document(
         periods=periods,
         assumptions=sorted({f"{s.rule}: {s.assumed}" for s in steps if s.assumed}),
         trace=[
-            TraceStep(
+            TraceStep.model_construct(  # the engine's own steps: their fields are what TraceStep holds
                 step=i + 1,
                 op=s.op,
                 payer=s.payer,

@@ -26,6 +26,7 @@ from yibao.engine.chain import EngineResult, settle_columns
 from yibao.engine.columns import batch_from_bills
 from yibao.errors import ConflictError, InputError, NotFoundError, Problem, YibaoError
 from yibao.policy.lookup import PolicySet
+from yibao.settle import ends_by_person
 from yibao.store.database import Database
 from yibao.store.loading import Built, Read, load_bills, read_batch
 from yibao.store.registration_use import apply_registrations
@@ -94,12 +95,13 @@ def _record_once(
         writes = Writes()
         for as_known_on, group in by_date.items():
             result = _settle(policies, [b for _, b in group], as_known_on)
+            ends = ends_by_person(result)
             for row, (i, b) in enumerate(group):
                 problems = result.problems.get(row)
                 if problems:
                     outcomes[i] = InputError(problems)
                     continue
-                recorded = settle_row(policies, requests[i], result, row, b.start, b.accounts, writes)
+                recorded = settle_row(policies, requests[i], result, row, b.start, b.accounts, writes, ends)
                 outcomes[i] = uses.noted(i, recorded, writes, requests[i])
         flush(session, writes)
         uses.record(session)

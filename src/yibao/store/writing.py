@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from yibao.engine.chain import EngineResult
 from yibao.engine.periods import period_label
 from yibao.policy.lookup import PolicySet
-from yibao.settle import chain_editions, settlement_document
+from yibao.settle import PersonEnds, chain_editions, ends_by_person, settlement_document
 from yibao.store import driver_sql, ledger
 from yibao.store.accounts import AccountState, Debit, debit_statements, plan_payment
 from yibao.store.documents import AccountPayment
@@ -48,11 +48,16 @@ def settle_row(
     start: dict[tuple[str, str], int],
     accounts: AccountState,
     writes: Writes,
+    ends: PersonEnds | None = None,
 ) -> Recorded:
-    """The document of row `row` of an engine run, its rows gathered in `writes`, its account paid."""
+    """The document of row `row` of an engine run, its rows gathered in `writes`, its account paid.
+
+    `ends` is the run's `ends_by_person` (found once for the whole batch).
+    """
+    ends = ends if ends is not None else ends_by_person(result)
     by_key = {key: value for (_, key), value in start.items()}
     chain = chain_editions(result, row, policies)
-    document = settlement_document(result, row, by_key, chain, request.as_known_on, request.lang)
+    document = settlement_document(result, row, by_key, chain, request.as_known_on, request.lang, ends)
     settlement_id = new_id("stl")
     recorded_at = now()
     document_json = document.model_dump_json()
@@ -69,7 +74,7 @@ def settle_row(
         }
     )
     writes.postings.append(
-        ledger.Posting(request.person_id, settlement_id, "settlement", _changes(result, row, start))
+        ledger.Posting(request.person_id, settlement_id, "settlement", _changes(result, row, start, ends))
     )
     paid = sum(
         int(p.amount[row]) for p in result.payments if p.payer == "personal_account" and p.applied[row]
@@ -130,16 +135,16 @@ def _row(
     return tuple(bound[c](values[c]) if c in bound else values[c] for c in columns)
 
 
-def _changes(result: EngineResult, row: int, start: dict[tuple[str, str], int]) -> list[ledger.Change]:
+def _changes(
+    result: EngineResult, row: int, start: dict[tuple[str, str], int], ends: PersonEnds
+) -> list[ledger.Change]:
     """How the bill moved each accumulator: its value after the bill minus its value before."""
-    person = result.batch.person[row]
     changes = []
-    for end in result.ends:
-        for k in (end.person == person).nonzero()[0].tolist():
-            label = period_label(int(end.period_start[k]), end.year_starts)
-            delta = int(end.value[k]) - start.get((label, end.key), 0)
-            assert delta >= 0, f"{end.key} went down by a settlement"
-            changes.append(ledger.Change(period_of_label(label), end.key, delta))
+    for end, k in ends.get(int(result.batch.person[row]), []):
+        label = period_label(int(end.period_start[k]), end.year_starts)
+        delta = int(end.value[k]) - start.get((label, end.key), 0)
+        assert delta >= 0, f"{end.key} went down by a settlement"
+        changes.append(ledger.Change(period_of_label(label), end.key, delta))
     return changes
 
 

@@ -20,7 +20,8 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-HAS_LZ4 = "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"  # PostgreSQL 14+ built with lz4; older servers have no such setting
+# PostgreSQL 14+ built with lz4 lists it; older servers have no such setting (no row).
+HAS_LZ4 = "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
 
 
 def upgrade() -> None:
