@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -32,7 +33,14 @@ def period_of_label(label: str) -> Period:
     return Period(label, start, start.replace(year=start.year + 1))
 
 
+@lru_cache(maxsize=4096)
 def period_of_day(day: date, year_starts: str) -> Period:
-    """The period of a policy (by its `year_starts`) that contains a day."""
+    """The period of a policy (by its `year_starts`) that contains a day (cached: one per day)."""
     start = int(period_starts(np.array([day], dtype="datetime64[D]"), year_starts)[0])
-    return period_of_label(period_label(start, year_starts))
+    return period_of_start(start, year_starts)
+
+
+@lru_cache(maxsize=4096)
+def period_of_start(start_day: int, year_starts: str) -> Period:
+    """The period that starts on a day (days since 1970-01-01), as the engine's ends name it."""
+    return period_of_label(period_label(start_day, year_starts))

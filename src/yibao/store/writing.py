@@ -17,13 +17,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from yibao.engine.chain import EngineResult
-from yibao.engine.periods import period_label
 from yibao.policy.lookup import PolicySet
 from yibao.settle import PersonEnds, chain_editions, ends_by_person, settlement_document
 from yibao.store import driver_sql, ledger
 from yibao.store.accounts import AccountState, Debit, debit_statements, plan_payment
 from yibao.store.documents import AccountPayment
-from yibao.store.periods import period_of_label
+from yibao.store.periods import period_of_start
 from yibao.store.persons import new_id, now
 from yibao.store.requests import Recorded, SettleRequest
 
@@ -141,10 +140,10 @@ def _changes(
     """How the bill moved each accumulator: its value after the bill minus its value before."""
     changes = []
     for end, k in ends.get(int(result.batch.person[row]), []):
-        label = period_label(int(end.period_start[k]), end.year_starts)
-        delta = int(end.value[k]) - start.get((label, end.key), 0)
+        period = period_of_start(int(end.period_start[k]), end.year_starts)
+        delta = int(end.value[k]) - start.get((period.label, end.key), 0)
         assert delta >= 0, f"{end.key} went down by a settlement"
-        changes.append(ledger.Change(period_of_label(label), end.key, delta))
+        changes.append(ledger.Change(period, end.key, delta))
     return changes
 
 
