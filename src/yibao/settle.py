@@ -145,7 +145,7 @@ def settlement_document(
         periods=periods,
         assumptions=sorted({f"{s.rule}: {s.assumed}" for s in steps if s.assumed}),
         trace=[
-            TraceStep.model_construct(  # the engine's own steps: their fields are what TraceStep holds
+            TraceStep(
                 step=i + 1,
                 op=s.op,
                 payer=s.payer,
