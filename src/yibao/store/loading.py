@@ -45,10 +45,15 @@ class Built:
 
 LOCK = (
     "SELECT persons.id, persons.scheme, persons.category, accounts.balance_fen FROM persons"
-    " LEFT OUTER JOIN accounts ON accounts.person_id = persons.id WHERE persons.id IN ({})"
-    " OR persons.id IN (SELECT owner_id FROM account_links WHERE relative_id IN ({})) ORDER BY persons.id"
+    " LEFT OUTER JOIN accounts ON accounts.person_id = persons.id WHERE persons.id IN"
+    " (SELECT owners.id FROM persons AS owners WHERE owners.id IN ({})"
+    " UNION SELECT owner_id FROM account_links WHERE relative_id IN ({})) ORDER BY persons.id"
 )
-"""Persons and the owners of accounts linked to them, with balances; locked in id order on PostgreSQL."""
+"""Persons and the owners of accounts linked to them, with balances; locked in id order on PostgreSQL.
+
+One list of ids (a UNION), not `id IN (…) OR id IN (SELECT …)`: PostgreSQL cannot use an
+index for that OR and read every person and every account for each settlement.
+"""
 KNOWN_KEYS = (
     "SELECT idempotency_records.key, idempotency_records.request_sha256, idempotency_records.status_code,"
     " idempotency_records.response, idempotency_records.settlement_id, settlements.document"
