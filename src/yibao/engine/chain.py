@@ -151,10 +151,13 @@ def _run(
     eds: list[Policy],
     rows: IntArray,
     idx: IntArray,
-    keys: Keys,
     pre_existing: BoolArray,
+    category: Cat | None = None,
 ) -> None:
-    """Run one policy on the rows of a kind one of its benefits pays; it still lists all `rows`."""
+    """Run one policy on the rows of a kind one of its benefits pays; it still lists all `rows`.
+
+    `category` (over `rows`) is the lookup category when not the bill's own.
+    """
     kinds = {k for ed in eds for benefit in ed.benefits.values() for k in benefit.kinds}
     column = book.batch.kind
     paid = codes_in(
@@ -163,7 +166,9 @@ def _run(
     listed = (rows, idx)
     if not paid.all():  # e.g. a critical-illness plan on outpatient bills: nothing to compute there
         at = np.flatnonzero(paid)
-        rows, idx, keys, pre_existing = rows[at], idx[at], keys.take(at), pre_existing[at]
+        rows, idx, pre_existing = rows[at], idx[at], pre_existing[at]
+        category = None if category is None else category.take(at)
+    keys = _keys(book.batch, rows, category)  # on the rows run only: no gathers for rows left out
     run = PolicyRun(book, payer, eds, rows, idx, keys, pre_existing, listed)
     states = run.run()
     if book.trace is not None:
@@ -182,7 +187,7 @@ def _per_scheme(
 
 def _run_basic(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
     for eds, rows, idx in _per_scheme(scheme_eds, scheme_index):
-        _run(book, "basic", eds, rows, idx, _keys(book.batch, rows), np.zeros(len(rows), bool))
+        _run(book, "basic", eds, rows, idx, np.zeros(len(rows), bool))
 
 
 def _run_critical(book: Book, policies: PolicySet, as_known_on: date | None) -> None:
@@ -199,8 +204,8 @@ def _run_critical(book: Book, policies: PolicySet, as_known_on: date | None) -> 
         if len(rows) == 0:
             continue
         categories = set().union(*(e.categories for e in eds))
-        category = sb.category.take(rows) if categories else Cat(np.zeros(len(rows), np.int32), [""])
-        _run(book, "critical", eds, rows, idx[rows], _keys(sb, rows, category), np.zeros(len(rows), bool))
+        category = None if categories else Cat(np.zeros(len(rows), np.int32), [""])
+        _run(book, "critical", eds, rows, idx[rows], np.zeros(len(rows), bool), category)
 
 
 def _covers(editions: list[Policy], combo: tuple[str, ...]) -> int:
@@ -222,7 +227,7 @@ def _run_products(book: Book, policies: PolicySet, as_known_on: date | None) -> 
             continue
         pre = holding.pre_existing[rows]
         category = Cat(pre.astype(np.int32), ["standard", "pre_existing"])
-        _run(book, "supplementary", eds, rows, idx, _keys(sb, rows, category), pre)
+        _run(book, "supplementary", eds, rows, idx, pre, category)
 
 
 def _run_accounts(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
