@@ -73,9 +73,15 @@ def results_table(
 
 
 def _sum_of(amounts: list[IntArray], settled: Any, n: int) -> IntArray:
-    """The sum of some payment columns on the settled rows (one pass per column, no temporaries)."""
+    """The sum of some payment columns on the settled rows (one pass per column, no temporaries).
+
+    The result may be one of the columns itself: callers only read it.
+    """
     if not amounts:
         return np.zeros(n, np.int64)
+    if len(amounts) == 1:  # read only from here on: no copy
+        alone: IntArray = amounts[0][settled]
+        return alone
     total: IntArray = amounts[0][settled].copy() if isinstance(settled, slice) else amounts[0][settled]
     for amount in amounts[1:]:
         np.add(total, amount[settled], out=total)

@@ -78,10 +78,11 @@ def settle_columns(
         trace_where(sb, where, trace)
     remaining = split_components(sb, scheme_eds, scheme_index, trace)
     book = Book(sb, where, remaining, start or StartState(), trace)
-    _run_basic(book, scheme_eds, scheme_index)
+    schemes = list(_per_scheme(scheme_eds, scheme_index))  # found once for the basic payer and accounts
+    _run_basic(book, schemes)
     _run_critical(book, policies, as_known_on)
     _run_products(book, policies, as_known_on)
-    _run_accounts(book, scheme_eds, scheme_index)
+    _run_accounts(book, schemes)
     total = sb.total_fen()
     out_of_pocket = total.copy()
     for p in book.payments:
@@ -185,8 +186,8 @@ def _per_scheme(
         yield [scheme_eds[i] for i in local], rows, np.searchsorted(np.array(local), scheme_index[rows])
 
 
-def _run_basic(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
-    for eds, rows, idx in _per_scheme(scheme_eds, scheme_index):
+def _run_basic(book: Book, schemes: list[tuple[list[Policy], IntArray, IntArray]]) -> None:
+    for eds, rows, idx in schemes:
         _run(book, "basic", eds, rows, idx, np.zeros(len(rows), bool))
 
 
@@ -230,8 +231,8 @@ def _run_products(book: Book, policies: PolicySet, as_known_on: date | None) -> 
         _run(book, "supplementary", eds, rows, idx, pre, category)
 
 
-def _run_accounts(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
-    for eds, rows, idx in _per_scheme(scheme_eds, scheme_index):
+def _run_accounts(book: Book, schemes: list[tuple[list[Policy], IntArray, IntArray]]) -> None:
+    for eds, rows, idx in schemes:
         pay_from_accounts(book, eds, rows, idx)
 
 
