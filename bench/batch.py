@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.gen import generate
-from yibao.batch.chunks import Chunk, _cuts, _person_codes
+from yibao.batch.chunks import Chunk, cuts, person_starts
 from yibao.batch.io import TableWriter
 from yibao.batch.memory import keep_freed_memory
 from yibao.batch.pool import default_threads, ordered_map
@@ -70,7 +70,7 @@ def engine_pass(
         return settle_chunk(Chunk(part, np.arange(start, stop, dtype=np.int64)), policies, options, columns)
 
     first: pa.Table | None = None
-    for done in ordered_map(settle, _cuts(_person_codes(table), options.chunk_rows), options.threads):
+    for done in ordered_map(settle, cuts(person_starts(table), options.chunk_rows), options.threads):
         first = done.results if first is None else first
         if writer is not None:
             began = time.perf_counter()

@@ -16,16 +16,15 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from yibao.batch.amounts import amount_fen, contribution_months
+from yibao.batch.book_columns import as_numpy, column_of, field_path
 from yibao.batch.format import AMOUNTS, INPUT_COLUMNS, LIST_SEPARATOR, SPECIAL_DRUG_PREFIX
 from yibao.engine.columns import BillBatch, BoolArray, Cat, Holdings, IntArray
 from yibao.engine.combos import codes_in
 from yibao.errors import InputError, Problem
-from yibao.money import MAX_FEN, parse_yuan
 from yibao.policy.models import BILL_KINDS
 
 RowProblems = dict[int, list[Problem]]
-_YUAN = r"^\d{1,10}(\.\d{1,2})?$"  # at most MAX_FEN, so fen x basis points cannot overflow int64
-_CENTS_SCALE = 2
 _REQUIRED = [c.name for c in INPUT_COLUMNS if c.required]
 _OPTIONAL_AMOUNTS = ("class_b_copay", "personal_account_balance")
 _KNOWN = {c.name for c in INPUT_COLUMNS} - {"special_drug.<list>"}
@@ -87,18 +86,18 @@ def decode(table: pa.Table) -> Decoded:
         for name in ("kind", "scheme", "category", "level", "region", "registration", "settlement", "variant")
     }
     day = _dates(table, found)
-    amounts = {name: _amount(table, name, found, 0) for name in AMOUNTS}
+    amounts = {name: amount_fen(table, name, found, 0) for name in AMOUNTS}
     for name in _drug_columns(table):
-        amounts[name] = _amount(table, name, found, 0)
-    optional = {name: _amount(table, name, found, -1) for name in _OPTIONAL_AMOUNTS}
-    months = _months(table, found)
+        amounts[name] = amount_fen(table, name, found, 0)
+    optional = {name: amount_fen(table, name, found, -1) for name in _OPTIONAL_AMOUNTS}
+    months = contribution_months(table, found)
     good = np.ones(n, dtype=bool)
     good[list(found)] = False
     rows = np.flatnonzero(good)
-    person: Any = pc.dictionary_encode(texts["person_id"])
+    person_codes, person_ids = _person_codes(texts["person_id"])
     batch = BillBatch(
         bill_id=None,
-        person=_np(person.indices).astype(np.int64),
+        person=person_codes,
         date=day,
         kind=cats["kind"],
         scheme=cats["scheme"],
@@ -120,12 +119,26 @@ def decode(table: pa.Table) -> Decoded:
     )
     if found:
         batch = batch.take(rows)
-    return Decoded(batch, rows, person.dictionary, dict(found))
+    return Decoded(batch, rows, person_ids, dict(found))
 
 
-def _np(values: Any) -> npt.NDArray[Any]:
-    """An Arrow array (any kind) as NumPy."""
-    return np.asarray(values.to_numpy(zero_copy_only=False))
+def _person_codes(ids: Any) -> tuple[IntArray, Any]:
+    """Each row's person as a code into the distinct ids, numbered in order of first appearance.
+
+    A chunk arrives grouped by person: then comparing neighbours and checking the ids of the
+    groups are distinct costs a fraction of hashing every row (as `dictionary_encode` would).
+    """
+    n = len(ids)
+    if n > 1:
+        starts = np.ones(n, dtype=bool)
+        starts[1:] = as_numpy(pc.not_equal(ids.slice(1), ids.slice(0, n - 1)))
+        first = np.flatnonzero(starts)
+        distinct = ids.take(pa.array(first))
+        if pc.count_distinct(distinct).as_py() == len(first):
+            codes: IntArray = np.cumsum(starts, dtype=np.int64) - 1
+            return codes, distinct
+    encoded: Any = pc.dictionary_encode(ids)
+    return as_numpy(encoded.indices).astype(np.int64), encoded.dictionary
 
 
 def _is_amount(name: str) -> bool:
@@ -136,23 +149,11 @@ def _drug_columns(table: pa.Table) -> list[str]:
     return sorted({n.removesuffix("_fen") for n in table.column_names if n.startswith(SPECIAL_DRUG_PREFIX)})
 
 
-def _column(table: pa.Table, name: str) -> Any:
-    """A column as one Arrow array (empty text read as missing), or None when the book does not have it."""
-    if name not in table.column_names:
-        return None
-    column: Any = table.column(name).combine_chunks()
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        empty: Any = pc.equal(column, pa.scalar(""))
-        if pc.any(empty).as_py():  # rebuild the strings only when some are empty
-            column = pc.if_else(empty, pa.scalar(None, column.type), column)
-    return column
-
-
 def _text(table: pa.Table, name: str, found: RowProblems) -> Any:
-    column: Any = pc.cast(_column(table, name), pa.string())
+    column: Any = pc.cast(column_of(table, name), pa.string())
     if not column.null_count:
         return column
-    for row in np.flatnonzero(_np(column.is_null())).tolist():
+    for row in np.flatnonzero(as_numpy(column.is_null())).tolist():
         found[row].append(Problem(f"bill.{name}", "required field is missing"))
     return pc.fill_null(column, "")
 
@@ -163,7 +164,7 @@ def _dictionary(column: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
         column = pc.dictionary_encode(pc.cast(column, pa.string()))
     values = [str(v) if v is not None else "" for v in column.dictionary.to_pylist()]
     indices = pc.fill_null(column.indices, -1) if column.indices.null_count else column.indices
-    codes = _np(indices).astype(np.int64)
+    codes = as_numpy(indices).astype(np.int64)
     empty = [k for k, v in enumerate(values) if v == ""]
     if empty:
         codes[codes_in(codes, empty, len(values))] = -1
@@ -171,7 +172,7 @@ def _dictionary(column: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
 
 
 def _category(table: pa.Table, name: str, found: RowProblems) -> Cat:
-    column = _column(table, name)
+    column = column_of(table, name)
     spec = next(c for c in INPUT_COLUMNS if c.name == name)
     default = spec.default or ""
     if column is None:
@@ -180,7 +181,7 @@ def _category(table: pa.Table, name: str, found: RowProblems) -> Cat:
     missing = codes < 0
     if spec.required:
         for row in np.flatnonzero(missing).tolist():
-            found[row].append(Problem(_field(name), "required field is missing"))
+            found[row].append(Problem(field_path(name), "required field is missing"))
     if missing.any():
         if default not in values:
             values.append(default)
@@ -200,22 +201,11 @@ def _check_values(name: str, cat: Cat, found: RowProblems) -> None:
         else:
             continue
         for row in np.flatnonzero(cat.codes == code).tolist():
-            found[row].append(Problem(_field(name), message, value))
-
-
-def _field(name: str) -> str:
-    """The bill-document path of a book column, so batch and single-bill errors read alike."""
-    if name in ("scheme", "category", "products", "personal_account_balance"):
-        return f"bill.person.{name}"
-    if name in ("level", "region", "designated", "networked"):
-        return f"bill.institution.{name}"
-    if name in AMOUNTS or name == "class_b_copay":
-        return f"bill.split.{name}"
-    return f"bill.{name}"
+            found[row].append(Problem(field_path(name), message, value))
 
 
 def _dates(table: pa.Table, found: RowProblems) -> npt.NDArray[np.datetime64]:
-    column: Any = _column(table, "date")
+    column: Any = column_of(table, "date")
     if pa.types.is_timestamp(column.type):
         column = pc.cast(column, pa.date32())
     if not pa.types.is_date32(column.type):
@@ -224,7 +214,7 @@ def _dates(table: pa.Table, found: RowProblems) -> npt.NDArray[np.datetime64]:
         # strptime rolls 2025-02-30 over to March: keep only dates that print back as written
         same: Any = pc.equal(pc.strftime(parsed, "%Y-%m-%d"), text)
         parsed = pc.if_else(pc.fill_null(same, False), parsed, pa.scalar(None, pa.timestamp("s")))
-        for row in np.flatnonzero(_np(parsed.is_null())).tolist():
+        for row in np.flatnonzero(as_numpy(parsed.is_null())).tolist():
             value = text[row].as_py()
             message = (
                 "required field is missing"
@@ -234,109 +224,24 @@ def _dates(table: pa.Table, found: RowProblems) -> npt.NDArray[np.datetime64]:
             found[row].append(Problem("bill.date", message, value))
         column = pc.cast(pc.fill_null(parsed, pa.scalar(0, pa.timestamp("s"))), pa.date32())
     else:
-        for row in np.flatnonzero(_np(column.is_null())).tolist():
+        for row in np.flatnonzero(as_numpy(column.is_null())).tolist():
             found[row].append(Problem("bill.date", "required field is missing"))
         column = pc.fill_null(column, pa.scalar(0, pa.date32()))
-    return _np(column).astype("datetime64[D]")
-
-
-def _amount(table: pa.Table, name: str, found: RowProblems, missing: int) -> IntArray:
-    """Fen from a yuan column (decimal or string) or a `_fen` int column; -1/0 where empty."""
-    n = table.num_rows
-    if f"{name}_fen" in table.column_names:
-        given = _np(pc.fill_null(_column(table, f"{name}_fen"), missing)).astype(np.int64)
-        for row in np.flatnonzero(given < missing).tolist():
-            found[row].append(
-                Problem(
-                    _field(name), f"{given[row]} fen is negative; amounts must be 0 or more", str(given[row])
-                )
-            )
-        for row in np.flatnonzero(given > MAX_FEN).tolist():
-            found[row].append(
-                Problem(_field(name), f"{given[row]} fen is too large; amounts are at most {MAX_FEN} fen")
-            )
-        return np.where(given > MAX_FEN, 0, np.maximum(given, missing))
-    column = _column(table, name)
-    if column is None:
-        return np.full(n, missing, np.int64)
-    if pa.types.is_decimal(column.type) and column.type.scale <= _CENTS_SCALE:
-        return _decimal_fen(column, name, found, missing)
-    text: Any = pc.cast(column, pa.string())
-    ok = _np(pc.fill_null(pc.match_substring_regex(text, _YUAN), True)).astype(bool)
-    for row in np.flatnonzero(~ok).tolist():
-        value = text[row].as_py()
-        try:
-            parse_yuan(value)
-            message = f"{value!r} is too large; amounts are at most {MAX_FEN // 100} yuan"
-        except ValueError as exc:
-            message = str(exc)
-        found[row].append(Problem(_field(name), message, value))
-    clean: Any = pc.if_else(pa.array(ok), text, pa.scalar("0"))
-    decimal: Any = pc.cast(clean, pa.decimal128(18, 2))
-    fen: Any = pc.cast(pc.multiply(decimal, pa.scalar(100, pa.int64())), pa.int64())
-    return _np(pc.fill_null(fen, missing)).astype(np.int64)
-
-
-def _decimal_fen(column: Any, name: str, found: RowProblems, missing: int) -> IntArray:
-    """Fen from a decimal column with at most two places: its unscaled integers, read in place."""
-    words = np.frombuffer(column.buffers()[1], dtype="<i8")[
-        2 * column.offset : 2 * (column.offset + len(column))
-    ]
-    low, high = words[0::2], words[1::2]
-    if not np.array_equal(high, low >> 63):
-        raise InputError(
-            Problem(f"book.{name}", "amounts beyond 92,233,720,368,547,758.07 yuan cannot be exact")
-        )
-    fen: IntArray = low * 10 ** (_CENTS_SCALE - column.type.scale)
-    if column.null_count:
-        fen = np.where(_np(column.is_null()).astype(bool), missing, fen)
-    for row in np.flatnonzero(fen < missing).tolist():
-        found[row].append(
-            Problem(_field(name), f"'{column[row].as_py()}' is negative; amounts must be 0 or more")
-        )
-    for row in np.flatnonzero(fen > MAX_FEN).tolist():
-        found[row].append(
-            Problem(
-                _field(name),
-                f"'{column[row].as_py()}' is too large; amounts are at most {MAX_FEN // 100} yuan",
-            )
-        )
-    fen = np.where(fen > MAX_FEN, 0, fen)
-    clipped: IntArray = np.maximum(fen, missing)
-    return clipped
-
-
-def _months(table: pa.Table, found: RowProblems) -> IntArray:
-    column = _column(table, "contribution_months")
-    if column is None:
-        return np.full(table.num_rows, -1, np.int64)
-    text: Any = pc.cast(column, pa.string())
-    whole = _np(pc.fill_null(pc.match_substring_regex(text, r"^-?\d{1,6}$"), True)).astype(bool)
-    for row in np.flatnonzero(~whole).tolist():
-        value = text[row].as_py()
-        found[row].append(
-            Problem("bill.contribution_months", f"{value!r} is not a whole number of months", value)
-        )
-    digits: Any = pc.if_else(pa.array(whole), text, pa.scalar("0"))
-    months = _np(pc.fill_null(pc.cast(digits, pa.int64()), -1))
-    given = ~_np(column.is_null()).astype(bool)
-    for row in np.flatnonzero(given & (months < 0)).tolist():
-        found[row].append(Problem("bill.contribution_months", f"{months[row]} is negative; give 0 or more"))
-    return months.astype(np.int64)
+    return as_numpy(column).astype("datetime64[D]")
 
 
 def _flag(table: pa.Table, name: str) -> BoolArray:
-    column = _column(table, name)
+    column = column_of(table, name)
     if column is None:
         return np.ones(table.num_rows, dtype=bool)
     if not pa.types.is_boolean(column.type):
         column = pc.equal(pc.utf8_lower(pc.cast(column, pa.string())), pa.scalar("true"))
-    return _np(pc.fill_null(column, True)).astype(bool)
+    return as_numpy(pc.fill_null(column, True)).astype(bool)
 
 
 def _members(table: pa.Table, name: str) -> dict[str, BoolArray]:
     """For a ';'-separated list column, a mask per member value (worked out once per distinct text)."""
-    column = _column(table, name)
+    column = column_of(table, name)
     if column is None:
         return {}
     codes, values = _dictionary(column)

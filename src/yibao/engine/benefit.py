@@ -229,19 +229,21 @@ class PolicyRun:
         amount = np.zeros(len(self.book.batch), np.int64)
         if st.paid is None:  # no rows: nothing to take
             st.paid = np.zeros(0, np.int64)
-        amount[rows] = st.paid
-        left = st.paid.copy()
-        for e, ed in enumerate(self.editions if len(rows) else []):
+        paying = np.flatnonzero(st.paid)  # most bills a benefit covers it pays nothing: leave those be
+        paid_rows = rows[paying]
+        amount[paid_rows] = st.paid[paying]
+        left = st.paid[paying]
+        for e, ed in enumerate(self.editions if len(paid_rows) else []):
             if st.name not in ed.benefits:
                 continue
-            here = None if len(self.editions) == 1 else st.edition == e
+            here = None if len(self.editions) == 1 else st.edition[paying] == e
             for comp in ed.benefits[st.name].base:
                 rem = self.book.component(comp)
-                before = rem[rows]
+                before = rem[paid_rows]
                 take = np.minimum(before, left)
                 if here is not None:
                     take[~here] = 0
-                rem[rows] = before - take
+                rem[paid_rows] = before - take
                 left -= take
         assert (left == 0).all(), f"{self.pid}:{st.name} paid more than its base"
         ed0 = next(ed for ed in self.editions if st.name in ed.benefits)

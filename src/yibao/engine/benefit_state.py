@@ -80,16 +80,18 @@ def new_state(run: PolicyRun, name: str) -> BenefitState:
     m = len(at)
     ratios = [b.ratio for _, _, b, _ in per_edition if b.ratio is not None]
     max_bands = max((len(r.band_list()) for r in ratios), default=1)
+    # one edition fills every row (the usual case): it writes, or replaces, the blank columns whole
+    blank = np.empty if sum(1 for part in parts if len(part)) == 1 else np.zeros
     st = BenefitState(
         name=name,
         at=at,
         edition=run.edition_index[at],
         active=np.ones(m, bool),
-        covered=np.zeros(m, bool),
-        uncovered_reason=np.zeros(m, np.int64),
-        base=np.zeros(m, np.int64),
-        gross_base=np.zeros(m, np.int64),
-        first_self_pay=np.zeros(m, np.int64),
+        covered=blank(m, bool),
+        uncovered_reason=blank(m, np.int64),
+        base=blank(m, np.int64),
+        gross_base=np.empty(m, np.int64),  # the base before the stages, set by the first stage
+        first_self_pay=blank(m, np.int64),
         deductible_kind=np.zeros(m, np.int64),
         deductible_table=np.zeros(m, np.int64),
         deductible_factor_bp=np.full(m, BP_ONE, np.int64),
@@ -137,7 +139,15 @@ def _fill_params(
     batch = run.book.batch
     keys = run.keys if whole else run.keys.take(local)
     rows = run.rows if whole else run.rows[local]
-    st.base[at] = sum((run.book.component(c)[rows] for c in benefit.base), np.zeros(len(rows), np.int64))
+    every = isinstance(at, slice)  # this edition fills every row: keep the columns made, no copies
+
+    def put(name: str, values: npt.NDArray[Any]) -> None:
+        if every:
+            setattr(st, name, values)
+        else:
+            getattr(st, name)[at] = values
+
+    put("base", _base(run, benefit, rows))
     adjusted = adjustments(ed, st.name, batch, run.book.where, rows)
     if run.book.trace is not None:
         for rule, mask in adjusted.matched:
@@ -150,10 +160,10 @@ def _fill_params(
     reason[exclusion_mask(benefit, batch, rows, pre_existing)] = UNCOVERED_REASONS.index("excluded")
     if ed.requires.contribution_paid:
         reason[~batch.contribution_paid[rows]] = UNCOVERED_REASONS.index("contribution")
-    st.uncovered_reason[at] = reason
-    st.covered[at] = reason == 0
-    st.first_self_pay[at] = adjusted.first_self_pay_bp
-    st.deductible_factor_bp[at] = adjusted.deductible_factor_bp
+    put("uncovered_reason", reason)
+    put("covered", reason == 0)
+    put("first_self_pay", adjusted.first_self_pay_bp)
+    put("deductible_factor_bp", adjusted.deductible_factor_bp)
     if benefit.deductible is not None:
         st.deductible_kind[at] = DEDUCTIBLE_KINDS.index(benefit.deductible.per)
         st.deductible_table[at] = keys.table(benefit.deductible)
@@ -164,7 +174,22 @@ def _fill_params(
         for b, band in enumerate(benefit.ratio.band_list()):
             st.band_from[at, b] = band.from_
             st.band_rate[at, b] = adjusted_rates(keys.table(band), adjusted)
+    _fill_caps(st, ed, benefit, keys, at)
+
+
+def _base(run: PolicyRun, benefit: Benefit, rows: IntArray) -> IntArray:
+    """What the benefit is computed on: the sum of its components on each row."""
+    base = np.zeros(len(rows), np.int64)
+    for component in benefit.base:
+        np.add(base, run.book.component(component)[rows], out=base)
+    return base
+
+
+def _fill_caps(st: BenefitState, ed: Policy, benefit: Benefit, keys: Keys, at: IntArray | slice) -> None:
     for cap_name in benefit.caps:
+        if isinstance(at, slice):  # every row: the looked-up column as it is
+            st.caps[cap_name] = keys.table(ed.caps[cap_name])
+            continue
         amounts = st.caps.setdefault(cap_name, np.full(len(st.at), NOT_SET, np.int64))
         amounts[at] = keys.table(ed.caps[cap_name])
 

@@ -7,7 +7,7 @@ I/O, no clock. Every bill balances: sum(payments) + out_of_pocket == total.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -78,16 +78,26 @@ def settle_columns(
         trace_where(sb, where, trace)
     remaining = split_components(sb, scheme_eds, scheme_index, trace)
     book = Book(sb, where, remaining, start or StartState(), trace)
-    _run_basic(book, scheme_eds, scheme_index)
+    schemes = list(_per_scheme(scheme_eds, scheme_index))  # found once for the basic payer and accounts
+    _run_basic(book, schemes)
     _run_critical(book, policies, as_known_on)
     _run_products(book, policies, as_known_on)
-    _run_accounts(book, scheme_eds, scheme_index)
+    _run_accounts(book, schemes)
     total = sb.total_fen()
-    paid = sum((p.amount for p in book.payments), np.zeros(len(sb), np.int64))
-    out_of_pocket = total - paid
-    assert (out_of_pocket == sum(book.remaining.values())).all(), "a bill does not balance"
-    assert all((p.amount >= 0).all() for p in book.payments), "a payment is negative"
+    out_of_pocket = total.copy()
+    for p in book.payments:
+        np.subtract(out_of_pocket, p.amount, out=out_of_pocket)
+    assert np.array_equal(out_of_pocket, _added(book.remaining.values(), len(sb))), "a bill does not balance"
+    assert all(p.amount.min(initial=0) >= 0 for p in book.payments), "a payment is negative"
     return _unsort(batch, order, good, problems, book, total, out_of_pocket, scheme_eds, scheme_index)
+
+
+def _added(columns: Iterable[IntArray], n: int) -> IntArray:
+    """The sum of some columns of `n` rows, in place (no temporary per column)."""
+    total = np.zeros(n, np.int64)
+    for column in columns:
+        np.add(total, column, out=total)
+    return total
 
 
 def _person_date_order(batch: BillBatch, rows: IntArray) -> IntArray:
@@ -142,10 +152,13 @@ def _run(
     eds: list[Policy],
     rows: IntArray,
     idx: IntArray,
-    keys: Keys,
     pre_existing: BoolArray,
+    category: Cat | None = None,
 ) -> None:
-    """Run one policy on the rows of a kind one of its benefits pays; it still lists all `rows`."""
+    """Run one policy on the rows of a kind one of its benefits pays; it still lists all `rows`.
+
+    `category` (over `rows`) is the lookup category when not the bill's own.
+    """
     kinds = {k for ed in eds for benefit in ed.benefits.values() for k in benefit.kinds}
     column = book.batch.kind
     paid = codes_in(
@@ -154,7 +167,9 @@ def _run(
     listed = (rows, idx)
     if not paid.all():  # e.g. a critical-illness plan on outpatient bills: nothing to compute there
         at = np.flatnonzero(paid)
-        rows, idx, keys, pre_existing = rows[at], idx[at], keys.take(at), pre_existing[at]
+        rows, idx, pre_existing = rows[at], idx[at], pre_existing[at]
+        category = None if category is None else category.take(at)
+    keys = _keys(book.batch, rows, category)  # on the rows run only: no gathers for rows left out
     run = PolicyRun(book, payer, eds, rows, idx, keys, pre_existing, listed)
     states = run.run()
     if book.trace is not None:
@@ -171,9 +186,9 @@ def _per_scheme(
         yield [scheme_eds[i] for i in local], rows, np.searchsorted(np.array(local), scheme_index[rows])
 
 
-def _run_basic(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
-    for eds, rows, idx in _per_scheme(scheme_eds, scheme_index):
-        _run(book, "basic", eds, rows, idx, _keys(book.batch, rows), np.zeros(len(rows), bool))
+def _run_basic(book: Book, schemes: list[tuple[list[Policy], IntArray, IntArray]]) -> None:
+    for eds, rows, idx in schemes:
+        _run(book, "basic", eds, rows, idx, np.zeros(len(rows), bool))
 
 
 def _run_critical(book: Book, policies: PolicySet, as_known_on: date | None) -> None:
@@ -190,8 +205,8 @@ def _run_critical(book: Book, policies: PolicySet, as_known_on: date | None) -> 
         if len(rows) == 0:
             continue
         categories = set().union(*(e.categories for e in eds))
-        category = sb.category.take(rows) if categories else Cat(np.zeros(len(rows), np.int32), [""])
-        _run(book, "critical", eds, rows, idx[rows], _keys(sb, rows, category), np.zeros(len(rows), bool))
+        category = None if categories else Cat(np.zeros(len(rows), np.int32), [""])
+        _run(book, "critical", eds, rows, idx[rows], np.zeros(len(rows), bool), category)
 
 
 def _covers(editions: list[Policy], combo: tuple[str, ...]) -> int:
@@ -213,11 +228,11 @@ def _run_products(book: Book, policies: PolicySet, as_known_on: date | None) -> 
             continue
         pre = holding.pre_existing[rows]
         category = Cat(pre.astype(np.int32), ["standard", "pre_existing"])
-        _run(book, "supplementary", eds, rows, idx, _keys(sb, rows, category), pre)
+        _run(book, "supplementary", eds, rows, idx, pre, category)
 
 
-def _run_accounts(book: Book, scheme_eds: list[Policy], scheme_index: IntArray) -> None:
-    for eds, rows, idx in _per_scheme(scheme_eds, scheme_index):
+def _run_accounts(book: Book, schemes: list[tuple[list[Policy], IntArray, IntArray]]) -> None:
+    for eds, rows, idx in schemes:
         pay_from_accounts(book, eds, rows, idx)
 
 

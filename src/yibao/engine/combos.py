@@ -16,6 +16,7 @@ import numpy.typing as npt
 from yibao.engine.columns import BoolArray, Cat, IntArray
 
 _DENSE_LIMIT = 1 << 22
+_COUNT_LIMIT = 1 << 16
 _INT32_LIMIT = 1 << 31
 _FEW_CODES = 4
 
@@ -36,9 +37,12 @@ def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArr
             np.multiply(key, len(col.values), out=key)
             np.add(key, col.codes, out=key)
         if radix <= _DENSE_LIMIT:
-            present = np.zeros(radix, dtype=bool)
-            present[key] = True
-            uniq = np.flatnonzero(present)
+            if radix <= _COUNT_LIMIT:  # counting is twice as fast as scattering flags
+                uniq = np.flatnonzero(np.bincount(key, minlength=radix))
+            else:
+                present = np.zeros(radix, dtype=bool)
+                present[key] = True
+                uniq = np.flatnonzero(present)
             position = np.full(radix, -1, dtype=np.int64)
             position[uniq] = np.arange(len(uniq))
             inverse = position[key]

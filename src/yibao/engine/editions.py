@@ -36,6 +36,12 @@ def editions_by_date(
         segment_edition.append(used.index(policy))
     if not cuts:
         return [], np.full(len(dates), -1, np.int64)
-    segment = np.searchsorted(np.array(cuts, dtype="datetime64[D]"), dates, side="right") - 1
+    bounds = np.array(cuts, dtype="datetime64[D]")
     table = np.array([-1, *segment_edition], dtype=np.int64)
+    if len(dates):  # dates within one span (the usual case): two reductions, not a search per row
+        ends = np.array([dates.min(), dates.max()], dtype="datetime64[D]")
+        first, last = np.searchsorted(bounds, ends, side="right")
+        if first == last and not np.isnat(ends).any():
+            return used, np.full(len(dates), table[first], np.int64)
+    segment = np.searchsorted(bounds, dates, side="right") - 1
     return used, table[segment + 1]

@@ -50,10 +50,18 @@ def running_take(
     before = total - values
     if np.array_equal(run_first, first):  # one room per group (the usual case): no runs to chain
         within = before - before[first][group]
-        s = start[first][group]
-        used_before = _used_after(s, within, room)
-        used_after = _used_after(s, within + values, room)
-        return used_after - used_before, used_before
+        if not start.any():  # nothing used before the batch (the usual case): no starts to spread
+            used_before = np.minimum(within, room)
+            np.maximum(used_before, 0, out=used_before)
+            np.add(within, values, out=within)
+            used_after = np.minimum(within, room, out=within)
+            np.maximum(used_after, 0, out=used_after)
+        else:
+            s = start[first][group]
+            used_before = _used_after(s, within, room)
+            used_after = _used_after(s, within + values, room)
+        np.subtract(used_after, used_before, out=used_after)
+        return used_after, used_before
     run = group_ids(run_first)
     run_offset = before[run_first]
     within_before = before - run_offset[run]

@@ -1,0 +1,40 @@
+"""One book column as Arrow or NumPy, and the bill-document path a problem in it is reported under."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from yibao.batch.format import AMOUNTS
+
+
+def as_numpy(values: Any) -> npt.NDArray[Any]:
+    """An Arrow array (any kind) as NumPy."""
+    return np.asarray(values.to_numpy(zero_copy_only=False))
+
+
+def column_of(table: pa.Table, name: str) -> Any:
+    """A column as one Arrow array (empty text read as missing), or None when the book does not have it."""
+    if name not in table.column_names:
+        return None
+    column: Any = table.column(name).combine_chunks()
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        empty: Any = pc.equal(column, pa.scalar(""))
+        if pc.any(empty).as_py():  # rebuild the strings only when some are empty
+            column = pc.if_else(empty, pa.scalar(None, column.type), column)
+    return column
+
+
+def field_path(name: str) -> str:
+    """The bill-document path of a book column, so batch and single-bill errors read alike."""
+    if name in ("scheme", "category", "products", "personal_account_balance"):
+        return f"bill.person.{name}"
+    if name in ("level", "region", "designated", "networked"):
+        return f"bill.institution.{name}"
+    if name in AMOUNTS or name == "class_b_copay":
+        return f"bill.split.{name}"
+    return f"bill.{name}"
