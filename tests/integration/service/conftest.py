@@ -134,9 +134,8 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-@pytest.fixture
-def service(database_url: str) -> Iterator[Service]:
-    """The app on a fresh database (both backends), entered as a TestClient."""
+def open_service(database_url: str) -> Iterator[Service]:
+    """The app on a migrated database with an operator and an auditor key, entered as a TestClient."""
     db = Database(database_url)
     _, operator = create_key(db, "operator", "tests")
     _, auditor = create_key(db, "auditor", "tests")
@@ -144,6 +143,12 @@ def service(database_url: str) -> Iterator[Service]:
     with TestClient(app) as client:
         yield Service(database_url, app, client, bearer(operator), bearer(auditor), db)
     db.dispose()
+
+
+@pytest.fixture
+def service(database_url: str) -> Iterator[Service]:
+    """The app on a fresh database (both backends), entered as a TestClient."""
+    yield from open_service(database_url)
 
 
 @pytest.fixture

@@ -18,27 +18,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.integration.service.bills import outpatient
-from tests.integration.service.conftest import Service, bearer, fresh_database
+from tests.integration.service.conftest import Service, fresh_database, open_service
 from yibao.api import auth, problems, service_problems
-from yibao.api.app import create_app
 from yibao.api.routes.settlements import record_settlement
-from yibao.api.settings import ServiceSettings
-from yibao.store.database import Database
-from yibao.store.keys import create_key
 from yibao.store.tables import IdempotencyRow, SettlementRow
 
 
 @pytest.fixture
 def sqlite_service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
-    """The service on a fresh SQLite database (these requests never reach the recorder)."""
-    url = next(fresh_database("sqlite", request, tmp_path))
-    db = Database(url)
-    _, operator = create_key(db, "operator", "tests")
-    _, auditor = create_key(db, "auditor", "tests")
-    app = create_app(ServiceSettings(database_url=url))
-    with TestClient(app) as client:
-        yield Service(url, app, client, bearer(operator), bearer(auditor), db)
-    db.dispose()
+    """The service on a fresh SQLite database (the routes read the body the same on both)."""
+    for database_url in fresh_database("sqlite", request, tmp_path):
+        yield from open_service(database_url)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ scan of persons and accounts must have an index condition.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,14 @@ from yibao.store.database import Database
 from yibao.store.loading import LOCK
 
 
-def test_the_lock_query_uses_the_keys_of_persons_and_accounts(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
-    url = next(fresh_database("postgresql", request, tmp_path))
-    db = Database(url)
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards."""
+    yield from fresh_database("postgresql", request, tmp_path)
+
+
+def test_the_lock_query_uses_the_keys_of_persons_and_accounts(pg_url: str) -> None:
+    db = Database(pg_url)
     ids = ["per_00000000000000000001", "per_00000000000000000002"]
     try:
         with db.read() as session:
