@@ -17,6 +17,15 @@ def as_numpy(values: Any) -> npt.NDArray[Any]:
     return np.asarray(values.to_numpy(zero_copy_only=False))
 
 
+def run_starts(values: Any) -> npt.NDArray[np.bool_]:
+    """Where a run of equal values begins, row by row (the first row always): neighbours compared."""
+    n = len(values)
+    starts = np.ones(n, dtype=bool)
+    if n > 1:
+        starts[1:] = as_numpy(pc.not_equal(values.slice(1), values.slice(0, n - 1)))
+    return starts
+
+
 def column_of(table: pa.Table, name: str) -> Any:
     """A column as one Arrow array (empty text read as missing), or None when the book does not have it."""
     if name not in table.column_names:

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from yibao.batch.book_columns import as_numpy, run_starts
 from yibao.batch.decode import check_columns
 from yibao.batch.io import is_parquet, read_table
 from yibao.engine.columns import BoolArray, IntArray
@@ -66,7 +67,7 @@ class Book:
         table = self._table
         for start, stop in cuts(person_starts(table), self.chunk_rows):
             part = table.slice(start, stop - start)
-            yield Chunk(part.drop_columns([ROW]), _np(part.column(ROW)).astype(np.int64))
+            yield Chunk(part.drop_columns([ROW]), as_numpy(part.column(ROW)).astype(np.int64))
 
     def _stream(self) -> Iterator[Chunk]:
         carry: pa.Table | None = None
@@ -81,9 +82,9 @@ class Book:
             carry = table.slice(tail)
             if tail:
                 head = table.slice(0, tail)
-                yield Chunk(head.drop_columns([ROW]), _np(head.column(ROW)).astype(np.int64))
+                yield Chunk(head.drop_columns([ROW]), as_numpy(head.column(ROW)).astype(np.int64))
         if carry is not None and carry.num_rows:
-            yield Chunk(carry.drop_columns([ROW]), _np(carry.column(ROW)).astype(np.int64))
+            yield Chunk(carry.drop_columns([ROW]), as_numpy(carry.column(ROW)).astype(np.int64))
 
 
 def open_book(path: Path, chunk_rows: int) -> Book:
@@ -138,15 +139,15 @@ def _grouped_csv_rows(path: Path) -> int | None:
     return rows
 
 
-def _np(values: Any) -> Any:
-    return np.asarray(values.to_numpy(zero_copy_only=False))
+def _person_ids(table: pa.Table) -> Any:
+    """The person ids as one text array (a missing id reads as "")."""
+    text: Any = pc.cast(table.column("person_id"), pa.string())
+    return pc.fill_null(text, pa.scalar("")).combine_chunks()
 
 
 def _person_codes(table: pa.Table) -> IntArray:
-    text: Any = pc.cast(table.column("person_id"), pa.string())
-    column: Any = pc.fill_null(text, pa.scalar(""))
-    encoded: Any = pc.dictionary_encode(column.combine_chunks())
-    codes: IntArray = _np(encoded.indices).astype(np.int64)
+    encoded: Any = pc.dictionary_encode(_person_ids(table))
+    codes: IntArray = as_numpy(encoded.indices).astype(np.int64)
     return codes
 
 
@@ -164,13 +165,7 @@ def person_starts(table: pa.Table) -> BoolArray:
     Comparing neighbours costs a seventh of encoding every id, and is all that cutting a
     grouped book needs.
     """
-    text: Any = pc.cast(table.column("person_id"), pa.string())
-    column: Any = pc.fill_null(text, pa.scalar("")).combine_chunks()
-    n = len(column)
-    starts = np.ones(n, dtype=bool)
-    if n > 1:
-        starts[1:] = _np(pc.not_equal(column.slice(1), column.slice(0, n - 1)))
-    return starts
+    return run_starts(_person_ids(table))
 
 
 def cuts(starts: BoolArray, chunk_rows: int) -> Iterator[tuple[int, int]]:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from yibao.batch.amounts import amount_fen, contribution_months
-from yibao.batch.book_columns import as_numpy, column_of, field_path
+from yibao.batch.book_columns import as_numpy, column_of, field_path, run_starts
 from yibao.batch.format import AMOUNTS, INPUT_COLUMNS, LIST_SEPARATOR, SPECIAL_DRUG_PREFIX
 from yibao.engine.columns import BillBatch, BoolArray, Cat, Holdings, IntArray
 from yibao.engine.combos import codes_in
@@ -128,10 +128,8 @@ def _person_codes(ids: Any) -> tuple[IntArray, Any]:
     A chunk arrives grouped by person: then comparing neighbours and checking the ids of the
     groups are distinct costs a fraction of hashing every row (as `dictionary_encode` would).
     """
-    n = len(ids)
-    if n > 1:
-        starts = np.ones(n, dtype=bool)
-        starts[1:] = as_numpy(pc.not_equal(ids.slice(1), ids.slice(0, n - 1)))
+    if len(ids) > 1:
+        starts = run_starts(ids)
         first = np.flatnonzero(starts)
         distinct = ids.take(pa.array(first))
         if pc.count_distinct(distinct).as_py() == len(first):
