@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from functools import lru_cache
 
 import numpy as np
 
@@ -22,7 +21,7 @@ from yibao.documents.settlement import (
 from yibao.engine.book import AccumulatorEnd, StartState
 from yibao.engine.chain import EngineResult, settle_columns
 from yibao.engine.columns import batch_from_bills
-from yibao.engine.periods import period_label, period_starts
+from yibao.engine.periods import period_label_of_day
 from yibao.engine.scope import MODE_REASONS, MODES, REGISTRATIONS, SCOPES
 from yibao.engine.trace import Step
 from yibao.errors import InputError
@@ -65,13 +64,6 @@ def ends_by_person(result: EngineResult) -> PersonEnds:
     return found
 
 
-@lru_cache(maxsize=4096)
-def period_of(day: int, year_starts: str) -> str:
-    """The label of the accumulation period holding a day (days since 1970-01-01)."""
-    days = np.array([day], dtype="datetime64[D]")
-    return period_label(int(period_starts(days, year_starts)[0]), year_starts)
-
-
 def settlement_document(
     result: EngineResult,
     row: int,
@@ -101,7 +93,7 @@ def settlement_document(
     ):
         accumulators[end.key] = int(end.value[i])
     day = int(result.batch.date[row].astype(np.int64))
-    periods = {policy.id: period_of(day, policy.year_starts) for policy in chain}
+    periods = {policy.id: period_label_of_day(day, policy.year_starts) for policy in chain}
     steps = result.trace.steps[row] if result.trace is not None else []
     steps = [*steps, Step("out_of_pocket", {"amount": format_yuan(result.out_of_pocket[row])})]
     w = result.where

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from yibao.engine.columns import DateArray, IntArray
@@ -37,6 +39,13 @@ def _period_starts(dates: DateArray, year_starts: str) -> IntArray:
         prev = ((years - 1).astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") + (day - 1)
         start = np.where(earlier, prev, start)
     return start.astype(np.int64)
+
+
+@lru_cache(maxsize=4096)
+def period_label_of_day(day: int, year_starts: str) -> str:
+    """The label of the period holding one day (days since 1970-01-01); cached, one per day."""
+    start = period_starts(np.array([day], dtype="datetime64[D]"), year_starts)
+    return period_label(int(start[0]), year_starts)
 
 
 def period_label(start_day: int, year_starts: str) -> str:

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-import numpy as np
-
-from yibao.engine.periods import period_label, period_starts
+from yibao.engine.periods import period_label, period_label_of_day
 
 YEAR_LABEL_LENGTH = 4
+EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -33,11 +32,9 @@ def period_of_label(label: str) -> Period:
     return Period(label, start, start.replace(year=start.year + 1))
 
 
-@lru_cache(maxsize=4096)
 def period_of_day(day: date, year_starts: str) -> Period:
-    """The period of a policy (by its `year_starts`) that contains a day (cached: one per day)."""
-    start = int(period_starts(np.array([day], dtype="datetime64[D]"), year_starts)[0])
-    return period_of_start(start, year_starts)
+    """The period of a policy (by its `year_starts`) that contains a day."""
+    return period_of_label(period_label_of_day((day - EPOCH).days, year_starts))
 
 
 @lru_cache(maxsize=4096)

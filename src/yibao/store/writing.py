@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from yibao.engine.chain import EngineResult
 from yibao.policy.lookup import PolicySet
-from yibao.settle import PersonEnds, chain_editions, ends_by_person, settlement_document
+from yibao.settle import PersonEnds, chain_editions, settlement_document
 from yibao.store import driver_sql, ledger
 from yibao.store.accounts import AccountState, Debit, debit_statements, plan_payment
 from yibao.store.documents import AccountPayment
@@ -47,13 +47,12 @@ def settle_row(
     start: dict[tuple[str, str], int],
     accounts: AccountState,
     writes: Writes,
-    ends: PersonEnds | None = None,
+    ends: PersonEnds,
 ) -> Recorded:
     """The document of row `row` of an engine run, its rows gathered in `writes`, its account paid.
 
     `ends` is the run's `ends_by_person` (found once for the whole batch).
     """
-    ends = ends if ends is not None else ends_by_person(result)
     by_key = {key: value for (_, key), value in start.items()}
     chain = chain_editions(result, row, policies)
     document = settlement_document(result, row, by_key, chain, request.as_known_on, request.lang, ends)
