@@ -49,7 +49,7 @@ class ServiceStore:
         self.db = db
         self.policies = policies
         self._hold = settings.hold_commit_seconds
-        self._batcher = Batcher(self._record, settings.max_batch)
+        self._batcher = Batcher(self._record, settings.max_batch, linger=settings.batch_linger_ms / 1000)
         self._keys: dict[str, tuple[Caller | None, float]] = {}
 
     def settle(self, request: SettleRequest) -> Outcome:

@@ -7,12 +7,21 @@ the next batch, so each person's bills are settled one after the other in arriva
 It records the batch with `recording.record`. The engine settles a batch of bills in
 about the time of one and the database commits once, so throughput grows with load;
 one recorder per process is the default (more threads mostly fight over the GIL).
+
+Linger: callers answered by a batch usually send their next bill a millisecond or two
+later. Without waiting for them, a recorder takes the one or two already there and the
+rest make the next batch, so batches alternate small and large and each pays the fixed
+cost of a batch twice. So after a batch of n, a recorder waits up to `linger` seconds
+from the moment that batch was answered while fewer than n requests are queued. A lone
+caller never waits (its batch was 1, and its request is the one queued), and no
+request waits more than `linger` for this.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 
@@ -26,9 +35,14 @@ Item = tuple[SettleRequest, "Future[Outcome]"]
 class Batcher:
     """The recorder threads and their shared queue."""
 
-    def __init__(self, recorder: Recorder, max_batch: int = 64, threads: int = 1) -> None:
+    def __init__(
+        self, recorder: Recorder, max_batch: int = 64, threads: int = 1, linger: float = 0.0
+    ) -> None:
+        if linger < 0:
+            raise ValueError(f"linger must be 0 or more seconds, not {linger}")
         self._recorder = recorder
         self._max_batch = max_batch
+        self._linger = linger
         self._pending: list[Item] = []
         self._busy: set[str] = set()
         self._wake = threading.Condition()
@@ -63,8 +77,10 @@ class Batcher:
             thread.join(timeout=30)
 
     def _run(self) -> None:
+        answered, answered_at = 0, 0.0  # the size of this recorder's last batch, and when it ended
         while True:
             with self._wake:
+                self._wait_for_callers(answered, answered_at + self._linger)
                 batch = self._take()
                 while not batch:
                     if self._stopped and not self._pending:
@@ -79,6 +95,16 @@ class Batcher:
                 with self._wake:
                     self._busy -= claimed
                     self._wake.notify_all()
+            answered, answered_at = len(batch), time.monotonic()
+
+    def _wait_for_callers(self, answered: int, until: float) -> None:
+        """Linger (see the module): while fewer than `answered` wait, until `until` at most."""
+        expected = min(answered, self._max_batch)
+        while len(self._pending) < expected and not self._stopped:
+            left = until - time.monotonic()
+            if left <= 0:
+                return
+            self._wake.wait(left)
 
     def _take(self) -> list[Item]:
         """Oldest first, at most one request per person and key, none another recorder holds."""
