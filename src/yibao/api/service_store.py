@@ -8,6 +8,7 @@ already be at the newest migration (`yibao db upgrade`), or opening refuses.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 import time
@@ -25,6 +26,8 @@ log = logging.getLogger("yibao.api")
 KEY_CACHE_SECONDS = 10.0
 """How long a verified key is trusted without asking the database (a revocation takes this long)."""
 KEY_CACHE_SIZE = 10_000
+FREEZE_AFTER_BATCHES = frozenset({1, 10, 100, 1000})
+"""After these batches, what is alive is frozen out of the collector's sight (see `_record`)."""
 
 
 def open_database(settings: ServiceSettings) -> Database:
@@ -51,6 +54,7 @@ class ServiceStore:
         self._hold = settings.hold_commit_seconds
         self._batcher = Batcher(self._record, settings.max_batch, linger=settings.batch_linger_ms / 1000)
         self._keys: dict[str, tuple[Caller | None, float]] = {}
+        self._batches = 0
 
     def settle(self, request: SettleRequest) -> Outcome:
         """Record one settlement (batched with whatever else is waiting)."""
@@ -84,7 +88,15 @@ class ServiceStore:
         self.db.dispose()
 
     def _record(self, requests: list[SettleRequest]) -> list[Outcome]:
-        return record(self.db, self.policies, requests, self._hold_open if self._hold else None)
+        outcomes = record(self.db, self.policies, requests, self._hold_open if self._hold else None)
+        # The first batches fill what lives as long as the process (connections, compiled
+        # statements, per-edition caches); frozen, full collections stop walking it (they had
+        # paused the process 5-13 ms every 2-3 s under load, 1 ms after). Freezing is O(1); the
+        # little garbage not yet collected at those moments is kept, once.
+        self._batches += 1
+        if self._batches in FREEZE_AFTER_BATCHES:
+            gc.freeze()
+        return outcomes
 
     def _hold_open(self) -> None:
         log.warning("holding the settlement transaction open for %.1f s (test setting)", self._hold)

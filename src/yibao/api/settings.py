@@ -53,7 +53,8 @@ def batch_linger_ms(text: str | None) -> float:
         raise InputError(
             Problem(
                 BATCH_LINGER_VARIABLE,
-                f"{text!r} is not milliseconds from 0 to {MAX_BATCH_LINGER_MS:g}; write e.g. 2 (0 turns lingering off)",
+                f"{text!r} is not milliseconds from 0 to {MAX_BATCH_LINGER_MS:g}; "
+                "write e.g. 2 (0 turns lingering off)",
                 text,
             )
         )
