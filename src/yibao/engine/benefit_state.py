@@ -76,7 +76,7 @@ def new_state(run: PolicyRun, name: str) -> BenefitState:
         if name in ed.benefits
     ]
     parts = [local for *_, local in per_edition]
-    at = parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
+    at, places = _union(parts, len(run.rows))
     m = len(at)
     ratios = [b.ratio for _, _, b, _ in per_edition if b.ratio is not None]
     max_bands = max((len(r.band_list()) for r in ratios), default=1)
@@ -101,13 +101,28 @@ def new_state(run: PolicyRun, name: str) -> BenefitState:
         fixed=np.full(m, NOT_SET, np.int64),
         caps={},
     )
-    for _, ed, benefit, local in per_edition:
+    for (_, ed, benefit, local), where in zip(per_edition, places, strict=True):
         if len(local) == 0:
             continue
         whole = len(local) == len(run.rows)  # then `at` is every row: fill through slices, no gathers
-        where: IntArray | slice = slice(None) if whole or len(parts) == 1 else np.searchsorted(at, local)
-        _fill_params(run, st, local, where, whole, ed, benefit)
+        _fill_params(run, st, local, slice(None) if whole else where, whole, ed, benefit)
     return st
+
+
+def _union(parts: list[IntArray], n: int) -> tuple[IntArray, list[IntArray | slice]]:
+    """The sorted union of disjoint sorted positions below `n`, and where each part lies in it.
+
+    Each bill has one edition, so the parts never overlap: flags and a running count find
+    the union and the places in two passes, where sorting and searching cost n log n.
+    """
+    if len(parts) == 1:
+        return parts[0], [slice(None)]
+    chosen = np.zeros(n, dtype=bool)
+    for part in parts:
+        chosen[part] = True
+    rank = np.cumsum(chosen, dtype=np.int64)
+    rank -= 1
+    return np.flatnonzero(chosen), [rank[part] for part in parts]
 
 
 def _applying(run: PolicyRun, e: int, benefit: Benefit) -> IntArray:
