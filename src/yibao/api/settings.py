@@ -13,9 +13,9 @@ DATABASE_URL_VARIABLE = "YIBAO_DATABASE_URL"
 HOLD_COMMIT_VARIABLE = "YIBAO_TEST_HOLD_COMMIT_SECONDS"
 """Test-only: keep each settlement transaction open this long before it commits (crash tests)."""
 BATCH_LINGER_VARIABLE = "YIBAO_BATCH_LINGER_MS"
+"""How long a recorder waits for the callers its last batch answered (store/batcher.py)."""
 DEFAULT_BATCH_LINGER_MS = 2.0
 MAX_BATCH_LINGER_MS = 1000.0
-"""How long a recorder waits for the callers its last batch answered (store/batcher.py)."""
 
 
 @dataclass(frozen=True)
