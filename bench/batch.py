@@ -4,11 +4,14 @@
 
 Generates (in a child process, so peak_rss_mb is the engine's alone) or reuses a seeded book,
 reads it (timed separately), runs the batch engine over it in memory (decode, settle, encode;
-median of 3) on `--threads` threads (default one per core, as `yibao batch`), runs the
+median of 3) in `--processes` forked workers (default one per core, as `yibao batch`; 0 runs
+on `--threads` threads instead), runs the
 one-bill-at-a-time loop over the same engine on a sample of whole persons, checks both agree
-on that sample, and prints as its LAST line one JSON object: bills, threads, chunk_rows,
-seconds, bills_per_s, loop_bills_per_s, speedup, agree, peak_rss_mb (and input_mb,
-read_seconds, write_seconds, peak_over_input for context).
+on that sample, and prints as its LAST line one JSON object: bills, processes, threads,
+chunk_rows, seconds, bills_per_s, loop_bills_per_s, speedup, agree, peak_rss_mb (and
+input_mb, read_seconds, write_seconds, peak_over_input for context). peak_rss_mb is this
+process's peak RSS or, if larger, the peak sum of its and its workers' PSS while the
+results are written (class TreeMemory).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from yibao.batch.chunks import Chunk, cuts, person_starts
 from yibao.batch.io import TableWriter
 from yibao.batch.memory import keep_freed_memory
-from yibao.batch.pool import default_threads, ordered_map
+from yibao.batch.pool import default_processes, default_threads, parallel_map
 from yibao.batch.runner import BatchOptions, ChunkResult, benefit_columns, settle_chunk
 from yibao.documents.bill import parse_bill
 from yibao.policy.lookup import PolicySet
@@ -59,7 +63,8 @@ def engine_pass(
 ) -> pa.Table:
     """Decode, settle and encode the book in chunks of whole persons; return the first chunk's results.
 
-    Chunks run on `options.threads` threads, results in book order, as `yibao batch` runs them.
+    Chunks run in `options.processes` forked workers (or on `options.threads` threads), results
+    in book order, as `yibao batch` runs them.
     Results go to `writer` when given (time spent writing is appended to `spent`); otherwise they
     are dropped, as a streaming run drops them once written.
     """
@@ -71,7 +76,8 @@ def engine_pass(
         return settle_chunk(Chunk(part, np.arange(start, stop, dtype=np.int64)), policies, options, columns)
 
     first: pa.Table | None = None
-    for done in ordered_map(settle, cuts(person_starts(table), options.chunk_rows), options.threads):
+    pieces = cuts(person_starts(table), options.chunk_rows)
+    for done in parallel_map(settle, pieces, options.processes, options.threads):
         first = done.results if first is None else first
         if writer is not None:
             began = time.perf_counter()
@@ -79,6 +85,50 @@ def engine_pass(
             spent.append(time.perf_counter() - began)
     assert first is not None
     return first
+
+
+class TreeMemory:
+    """The peak of this process's and its workers' proportional set size (PSS), sampled.
+
+    Forked workers share the book with this process; PSS splits each shared page between
+    the processes that map it, so the sum is the memory the run holds. Reading it walks
+    the page tables, so it is sampled only during the untimed pass that writes results.
+    """
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.every = every
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            pids = ["self"] + [c for t in Path("/proc/self/task").iterdir() for c in _children(t)]
+            self.peak_bytes = max(self.peak_bytes, sum(_pss(pid) for pid in pids))
+
+
+def _children(task: Path) -> list[str]:
+    try:
+        return (task / "children").read_text().split()
+    except OSError:
+        return []
+
+
+def _pss(pid: str) -> int:
+    """A process's PSS in bytes (0 once it has ended)."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) * 1024 for line in lines if line.startswith("Pss:")), 0)
 
 
 def loop_pass(table: pa.Table, policies: PolicySet) -> list[dict[str, str]]:
@@ -114,8 +164,11 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=131_072)
     parser.add_argument("--threads", type=int, default=default_threads(), help="threads over chunks")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--processes", type=int, default=default_processes(), help="forked workers (0: threads here)"
+    )
     args = parser.parse_args()
-    options = BatchOptions(chunk_rows=args.chunk_rows, threads=args.threads)
+    options = BatchOptions(chunk_rows=args.chunk_rows, threads=args.threads, processes=args.processes)
     keep_freed_memory()  # as run_batch does
     path = args.data / f"book-{args.n}.parquet"
     if not path.exists():  # in a child process: the generator's peak memory is not the engine's
@@ -138,7 +191,8 @@ def main() -> None:
 
     writer = TableWriter(args.data / f"out-{args.n}.parquet")
     spent: list[float] = []
-    engine_pass(table, policies, options, writer, spent)
+    with TreeMemory() as tree:
+        engine_pass(table, policies, options, writer, spent)
     writer.close()
     write_seconds = sum(spent)
 
@@ -157,7 +211,8 @@ def main() -> None:
         and f"{b['basic']:.2f}" == x["basic"]
         for b, x in zip(batch_rows, looped, strict=True)
     )
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak_mb = max(own_peak, tree.peak_bytes) / 2**20
     rate = args.n / seconds
     print(
         f"read {read_seconds:.2f}s, engine median {seconds:.2f}s of {[round(t, 2) for t in timings]}, "
@@ -167,6 +222,7 @@ def main() -> None:
         json.dumps(
             {
                 "bills": args.n,
+                "processes": args.processes,
                 "threads": args.threads,
                 "chunk_rows": args.chunk_rows,
                 "seconds": round(seconds, 3),

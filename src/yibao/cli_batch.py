@@ -44,7 +44,15 @@ def batch(
     threads: Annotated[
         int | None,
         typer.Option(
-            "--threads", min=1, help="Chunks settled at once on this machine (default: one per core)."
+            "--threads", min=1, help="Threads settling chunks when --processes is 0 (default: one per core)."
+        ),
+    ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            min=0,
+            help="Worker processes settling chunks (default: one per core; 0: threads in this process).",
         ),
     ] = None,
     as_known_on: Annotated[
@@ -54,7 +62,7 @@ def batch(
     """Settle a whole book of bills, in chunks of whole persons or on a Dask cluster."""
     from rich.progress import Progress
 
-    from yibao.batch.pool import default_threads
+    from yibao.batch.pool import default_processes, default_threads
     from yibao.batch.runner import BatchOptions, run_batch
     from yibao.batch.start import BookStart
     from yibao.cli_render import batch_summary
@@ -62,6 +70,7 @@ def batch(
     options = BatchOptions(
         chunk_rows=chunk_rows,
         threads=default_threads() if threads is None else threads,
+        processes=default_processes() if processes is None else processes,
         strict=strict,
         as_known_on=_date_option("--as-known-on", as_known_on),
         start=BookStart.read(start_accumulators) if start_accumulators else None,

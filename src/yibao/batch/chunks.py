@@ -34,6 +34,14 @@ class Chunk:
     rows: IntArray
 
 
+@dataclass(frozen=True)
+class Cut:
+    """Rows [start, stop) of a book held in memory, a chunk's worth of whole persons."""
+
+    start: int
+    stop: int
+
+
 @dataclass
 class Book:
     """An opened book: how many bills, whether it streams, and its chunks."""
@@ -60,14 +68,28 @@ class Book:
 
     def chunks(self) -> Iterator[Chunk]:
         """Chunks of about `chunk_rows` bills, cut only between persons."""
+        return map(self.chunk, self.pieces())
+
+    def pieces(self) -> Iterator[Chunk | Cut]:
+        """What `chunks` yields, but as row ranges where the book is held in memory.
+
+        A range is all a forked worker needs, as it holds the same table; `chunk` turns
+        either kind into a chunk.
+        """
         if self.streams:
             yield from self._stream()
             return
         assert self._table is not None
-        table = self._table
-        for start, stop in cuts(person_starts(table), self.chunk_rows):
-            part = table.slice(start, stop - start)
-            yield Chunk(part.drop_columns([ROW]), as_numpy(part.column(ROW)).astype(np.int64))
+        for start, stop in cuts(person_starts(self._table), self.chunk_rows):
+            yield Cut(start, stop)
+
+    def chunk(self, piece: Chunk | Cut) -> Chunk:
+        """The chunk a piece stands for."""
+        if isinstance(piece, Chunk):
+            return piece
+        assert self._table is not None
+        part = self._table.slice(piece.start, piece.stop - piece.start)
+        return Chunk(part.drop_columns([ROW]), as_numpy(part.column(ROW)).astype(np.int64))
 
     def _stream(self) -> Iterator[Chunk]:
         carry: pa.Table | None = None

@@ -13,7 +13,7 @@ from yibao.batch.chunks import Book, Chunk
 from yibao.batch.decode import decode
 from yibao.batch.encode import ACCUMULATOR_SCHEMA, PAYERS, accumulators_table, benefit_column, results_table
 from yibao.batch.format import LIST_SEPARATOR
-from yibao.batch.pool import default_threads
+from yibao.batch.pool import default_processes, default_threads
 from yibao.batch.start import BookStart
 from yibao.engine.book import StartState
 from yibao.engine.chain import settle_columns
@@ -32,10 +32,11 @@ ERROR_SCHEMA = pa.schema(_ERROR_TYPES)
 
 @dataclass
 class BatchOptions:
-    """How to run a book."""
+    """How to run a book: `processes` forked workers, or (0) `threads` threads in this process."""
 
     chunk_rows: int = 131_072
     threads: int = field(default_factory=default_threads)
+    processes: int = field(default_factory=default_processes)
     strict: bool = False
     as_known_on: date | None = None
     start: BookStart | None = None

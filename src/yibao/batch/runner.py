@@ -1,6 +1,7 @@
 """Settle a whole book on one machine: chunks of whole persons through the one engine.
 
-Chunks are settled on `options.threads` threads and written in book order (pool.py).
+Chunks are settled in `options.processes` forked workers (or on `options.threads` threads)
+and written in book order (pool.py).
 Good rows go through; bad rows are collected with their row number, field and reason
 (or, with `strict`, the first bad row stops the run). Results, accumulators and errors
 are written as each chunk finishes, so memory stays bounded by the chunk size.
@@ -15,12 +16,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from yibao.batch.chunks import Chunk, open_book
+from yibao.batch.chunks import Chunk, Cut, open_book
 from yibao.batch.encode import ACCUMULATOR_SCHEMA, PAYERS, results_schema
 from yibao.batch.io import TableWriter
 from yibao.batch.memory import keep_freed_memory
 from yibao.batch.per_chunk import BatchOptions, ChunkResult, benefit_columns, settle_chunk
-from yibao.batch.pool import ordered_map
+from yibao.batch.pool import parallel_map
 from yibao.errors import InputError, Problem
 from yibao.policy.lookup import PolicySet
 
@@ -59,11 +60,12 @@ def run_batch(
     errors = TableWriter(errors_path)
     held: list[pa.Table] = []
 
-    def settle(chunk: Chunk) -> tuple[int, ChunkResult]:
+    def settle(piece: Chunk | Cut) -> tuple[int, ChunkResult]:
+        chunk = book.chunk(piece)
         return chunk.table.num_rows, settle_chunk(chunk, policies, options, columns)
 
     try:
-        for bills, done in ordered_map(settle, book.chunks(), options.threads):
+        for bills, done in parallel_map(settle, book.pieces(), options.processes, options.threads):
             if options.strict and done.errors.num_rows:
                 first = done.errors.slice(0, 1).to_pylist()[0]
                 raise InputError(
