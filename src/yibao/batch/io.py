@@ -55,9 +55,14 @@ class TableWriter:
                 labels = [
                     f.name for f in table.schema if pa.types.is_string(f.type) and f.name not in _UNIQUE
                 ]
-                options: Any = {
-                    "use_dictionary": labels
-                }  # pyarrow takes a list of columns; its stubs say bool
+                # Min/max statistics only where they are cheap (integers: the row number, so a
+                # reader can skip to a range of rows); on the text and decimal columns they cost
+                # a third of the write (62-82 ms per 131k-row chunk of results instead of 88-146).
+                counted = [f.name for f in table.schema if pa.types.is_integer(f.type)]
+                options: Any = {  # pyarrow takes lists of columns; its stubs say bool
+                    "use_dictionary": labels,
+                    "write_statistics": counted,
+                }
                 self._writer = pq.ParquetWriter(self.path, table.schema, **options)
             else:
                 self._writer = pacsv.CSVWriter(self.path, table.schema)
