@@ -21,7 +21,7 @@ import pickle
 import signal
 import traceback
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
 from typing import Any, TypeVar
@@ -53,7 +53,7 @@ def forked_map(
     processes: int,
     slot_bytes: int = SLOT_BYTES,
     depth: int = DEPTH,
-) -> Iterator[Out]:
+) -> Generator[Out, None, None]:
     """`map(work, items)` in `processes` forked workers, in order, a bounded number in flight.
 
     `work` runs in the workers and need not be picklable (the workers are forks); items and

@@ -11,8 +11,9 @@ memory stays bounded by the chunk size.
 from __future__ import annotations
 
 import os
+import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
@@ -28,21 +29,24 @@ def default_threads() -> int:
 
 
 def default_processes() -> int:
-    """One forked worker per core where there are several cores and fork exists; else none."""
+    """One forked worker per core on Linux with several cores; else none (threads instead)."""
     cores = default_threads()
-    return cores if cores > 1 and can_fork() else 0
+    return cores if cores > 1 and can_fork() and sys.platform.startswith("linux") else 0
 
 
 def parallel_map(
     work: Callable[[In], Out], items: Iterable[In], processes: int, threads: int
-) -> Iterator[Out]:
-    """`map(work, items)` in order: in `processes` forked workers, or (0) on `threads` threads here."""
+) -> Generator[Out, None, None]:
+    """`map(work, items)` in order: in `processes` forked workers, or (0) on `threads` threads here.
+
+    Close it (or exhaust it) to end the workers: `contextlib.closing` where a loop may stop early.
+    """
     if processes > 0 and can_fork():
         return forked_map(work, items, processes)
     return ordered_map(work, items, threads)
 
 
-def ordered_map(work: Callable[[In], Out], items: Iterable[In], threads: int) -> Iterator[Out]:
+def ordered_map(work: Callable[[In], Out], items: Iterable[In], threads: int) -> Generator[Out, None, None]:
     """`map(work, items)` on `threads` threads, in order, with a bounded number of items in flight."""
     if threads <= 1:
         yield from map(work, items)

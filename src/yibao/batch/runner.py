@@ -64,8 +64,9 @@ def run_batch(
         chunk = book.chunk(piece)
         return chunk.table.num_rows, settle_chunk(chunk, policies, options, columns)
 
+    settled = parallel_map(settle, book.pieces(), options.processes, options.threads)
     try:
-        for bills, done in parallel_map(settle, book.pieces(), options.processes, options.threads):
+        for bills, done in settled:
             if options.strict and done.errors.num_rows:
                 first = done.errors.slice(0, 1).to_pylist()[0]
                 raise InputError(
@@ -85,6 +86,7 @@ def run_batch(
         if held:
             results.write(pa.concat_tables(held).sort_by("row"))
     finally:
+        settled.close()  # a run stopped early (--strict, an error, Ctrl-C) ends its workers here
         results.close(results_schema(columns))
         if options.accumulators_path is not None:
             accumulators.close(ACCUMULATOR_SCHEMA)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -14,6 +16,7 @@ import pytest
 from tests.books import bill_row
 from tests.integration.batch.test_batch import EXAMPLES, write_csv
 from tests.properties.bills import POLICIES
+from yibao.batch import forked
 from yibao.batch.pool import ordered_map
 from yibao.batch.runner import BatchOptions, run_batch
 from yibao.errors import InputError
@@ -53,13 +56,26 @@ def test_any_number_of_threads_or_processes_writes_the_same_results_accumulators
     assert len(outputs["1-0"][0].splitlines()) == len(rows)  # a header and every good row
 
 
-def test_strict_stops_a_forked_run_at_the_first_bad_row(tmp_path):
+def test_strict_stops_a_forked_run_at_the_first_bad_row_and_ends_its_workers(tmp_path, monkeypatch):
+    started: list[int] = []
+    start = forked._Worker.start
+
+    def recorded(*args: Any) -> forked._Worker:
+        worker = start(*args)
+        started.append(worker.pid)
+        return worker
+
+    monkeypatch.setattr(forked._Worker, "start", recorded)
     bills = [b for b in EXAMPLES if "split" in b]
     rows = [bill_row(bills[0], f"person-{p:03d}", f"b{p}") for p in range(40)]
     rows[25]["class_a"] = "-3"
     path = write_csv(rows, tmp_path / "book.csv")
     with pytest.raises(InputError, match="row 26"):
         run_batch(path, tmp_path / "out.csv", POLICIES, BatchOptions(chunk_rows=4, processes=2, strict=True))
+    assert len(started) == 2
+    for pid in started:  # ended and reaped before the error came out
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 def test_ordered_map_keeps_the_order_and_holds_at_most_threads_plus_one_items():
