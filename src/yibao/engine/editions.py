@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
 from yibao.engine.columns import DateArray, IntArray
-from yibao.errors import YibaoError
 from yibao.policy.lookup import PolicySet
 from yibao.policy.models import Policy
 
@@ -21,23 +20,12 @@ def editions_by_date(
         policy = policies.get(ref)
         inside = (dates >= np.datetime64(policy.valid_from)) & (dates <= np.datetime64(policy.valid_to))
         return [policy], np.where(inside, 0, -1).astype(np.int64)
-    editions = policies.editions.get(pid, [])
-    cuts = sorted({e.valid_from for e in editions} | {e.valid_to + timedelta(days=1) for e in editions})
-    used: list[Policy] = []
-    segment_edition = []
-    for start in cuts:
-        try:
-            policy = policies.in_force(pid, start, as_known_on)
-        except YibaoError:
-            segment_edition.append(-1)
-            continue
-        if policy not in used:
-            used.append(policy)
-        segment_edition.append(used.index(policy))
-    if not cuts:
+    spans = policies.edition_spans(pid, as_known_on)
+    used = list(spans.used)
+    if not spans.cuts:
         return [], np.full(len(dates), -1, np.int64)
-    bounds = np.array(cuts, dtype="datetime64[D]")
-    table = np.array([-1, *segment_edition], dtype=np.int64)
+    bounds = np.array(spans.cuts, dtype="datetime64[D]")
+    table = np.array([-1, *spans.segment], dtype=np.int64)
     if len(dates):  # dates within one span (the usual case): two reductions, not a search per row
         ends = np.array([dates.min(), dates.max()], dtype="datetime64[D]")
         first, last = np.searchsorted(bounds, ends, side="right")
