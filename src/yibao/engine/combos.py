@@ -19,6 +19,8 @@ _DENSE_LIMIT = 1 << 22
 _COUNT_LIMIT = 1 << 16
 _INT32_LIMIT = 1 << 31
 _FEW_CODES = 4
+_FEW_ROWS = 64
+"""Up to this many rows, combinations are found in Python: a dozen numpy calls cost more than the rows."""
 
 
 def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArray]:
@@ -27,6 +29,8 @@ def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArr
     sizes = [max(1, len(col.values)) for col in columns]
     radix = math.prod(sizes)
     varying = [col for col, size in zip(columns, sizes, strict=True) if size > 1]  # the rest add 0
+    if n <= _FEW_ROWS:
+        return _few_rows_combos(columns, sizes, n)
     if not varying:
         uniq, inverse = np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
     else:
@@ -57,6 +61,28 @@ def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArr
             rest //= size
         combos.append(tuple(reversed(parts)))
     return combos, inverse.astype(np.int64, copy=False)
+
+
+def _few_rows_combos(
+    columns: Sequence[Cat], sizes: list[int], n: int
+) -> tuple[list[tuple[str, ...]], IntArray]:
+    """`unique_combos` for a few rows: the same combinations in the same order (by code, first column first).
+
+    A column of one value (or none) contributes that value (or "") whatever its codes, as there.
+    """
+    varying = [i for i, size in enumerate(sizes) if size > 1]
+    codes = [columns[i].codes.tolist() for i in varying]
+    rows = list(zip(*codes, strict=True)) if varying else [()] * n
+    distinct = sorted(set(rows))
+    position = {key: p for p, key in enumerate(distinct)}
+    fixed = [col.values[0] if col.values else "" for col in columns]
+    combos = []
+    for key in distinct:
+        parts = list(fixed)
+        for i, code in zip(varying, key, strict=True):
+            parts[i] = columns[i].values[code]
+        combos.append(tuple(parts))
+    return combos, np.array([position[row] for row in rows], dtype=np.int64)
 
 
 def resolve(columns: Sequence[Cat], fn: Callable[[tuple[str, ...]], int], dtype: type = np.int64) -> IntArray:
