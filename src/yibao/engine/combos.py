@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from yibao.engine.columns import BoolArray, Cat, IntArray
+from yibao.engine.columns import BoolArray, Cat, IntArray, positions
 
 _DENSE_LIMIT = 1 << 22
 _COUNT_LIMIT = 1 << 16
@@ -42,11 +42,11 @@ def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArr
             np.add(key, col.codes, out=key)
         if radix <= _DENSE_LIMIT:
             if radix <= _COUNT_LIMIT:  # counting is twice as fast as scattering flags
-                uniq = np.flatnonzero(np.bincount(key, minlength=radix))
+                uniq = positions(np.bincount(key, minlength=radix))
             else:
                 present = np.zeros(radix, dtype=bool)
                 present[key] = True
-                uniq = np.flatnonzero(present)
+                uniq = positions(present)
             position = np.full(radix, -1, dtype=np.int64)
             position[uniq] = np.arange(len(uniq))
             inverse = position[key]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from yibao.engine.columns import BoolArray, IntArray
+from yibao.engine.columns import BoolArray, IntArray, positions
 
 
 def group_ids(first: BoolArray) -> IntArray:
@@ -76,7 +76,7 @@ def running_take(
     run_start[first_run_of_group] = start[run_first][first_run_of_group]
     rank = np.arange(n_runs) - np.maximum.accumulate(np.where(first_run_of_group, np.arange(n_runs), 0))
     for level in range(int(rank.max(initial=0)) + 1):
-        at = np.flatnonzero(rank == level)
+        at = positions(rank == level)
         if level > 0:
             prev = at - 1
             run_start[at] = _used_after(run_start[prev], run_total[prev], run_room[prev])
@@ -94,5 +94,5 @@ def _used_after(start: IntArray, added: IntArray, room: IntArray) -> IntArray:
 
 def last_rows(first: BoolArray) -> IntArray:
     """Index of the last row of each group."""
-    starts = np.flatnonzero(first)
+    starts = positions(first)
     return np.append(starts[1:] - 1, len(first) - 1).astype(np.int64)
