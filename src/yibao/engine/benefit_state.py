@@ -120,7 +120,7 @@ def _union(parts: list[IntArray], n: int) -> tuple[IntArray, list[IntArray | sli
     chosen = np.zeros(n, dtype=bool)
     for part in parts:
         chosen[part] = True
-    rank = np.cumsum(chosen, dtype=np.int64)
+    rank = chosen.cumsum(dtype=np.int64)
     rank -= 1
     return positions(chosen), [rank[part] for part in parts]
 

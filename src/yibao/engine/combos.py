@@ -103,8 +103,10 @@ def codes_in(codes: npt.NDArray[np.integer[Any]], wanted: Sequence[int], size: i
     """
     distinct = sorted(set(wanted))
     if len(distinct) <= _FEW_CODES:
-        found = np.zeros(len(codes), dtype=bool)
-        for code in distinct:
+        if not distinct:
+            return np.zeros(len(codes), dtype=bool)
+        found: BoolArray = codes == distinct[0]  # a new array: callers may change it in place
+        for code in distinct[1:]:
             found |= codes == code
         return found
     table = np.zeros(max(size, distinct[-1] + 1), dtype=bool)
