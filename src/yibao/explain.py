@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from yibao.engine.trace import Step
+from yibao.memo import ByIdentity
 
 Lang = str
 
@@ -92,6 +93,14 @@ def render(step: Step, lang: Lang) -> str:
     values = {k: word(v, lang) if k in _TRANSLATED else v for k, v in step.values.items()}
     values.update(_extras(step, lang))
     text = _TEMPLATES.get(step.op, {}).get(lang, step.op).format_map(_Blank(values))
+    if step.source:  # the engine shares one source dict per edition and block (trace.cite)
+        return text + _SUFFIXES.get((step.source,), (lang, step.assumed), lambda: _suffix(step, lang))
+    return text + _suffix(step, lang) if step.assumed else text
+
+
+def _suffix(step: Step, lang: Lang) -> str:
+    """What follows the sentence: its source (依据) and any assumption flagged."""
+    text = ""
     if step.source:
         where = step.source.get("section")
         title = step.source["title"] + (
@@ -103,6 +112,7 @@ def render(step: Step, lang: Lang) -> str:
     return text
 
 
+_SUFFIXES: ByIdentity[str] = ByIdentity()
 _TRANSLATED = {"scope", "registration", "mode", "mode_reason", "reason", "per"}
 
 

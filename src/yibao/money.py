@@ -63,9 +63,10 @@ def parse_yuan(text: object, *, allow_negative: bool = False) -> Fen:
 def format_yuan(fen: int) -> str:
     """Format fen as yuan with exactly two decimals: 123450 -> '1234.50'."""
     value = int(fen)
-    sign = "-" if value < 0 else ""
-    whole, part = divmod(abs(value), 100)
-    return f"{sign}{whole}.{part:02d}"
+    if value >= 0:  # the usual case, in the fewest operations (documents format ~35 amounts each)
+        return f"{value // 100}.{value % 100:02d}"
+    whole, part = divmod(-value, 100)
+    return f"-{whole}.{part:02d}"
 
 
 def parse_ratio(text: object, *, allow_negative: bool = False) -> BasisPoints:

@@ -13,7 +13,7 @@ import numpy as np
 from yibao.engine.bands import banded_fen_bp
 from yibao.engine.benefit_state import BenefitState, new_state
 from yibao.engine.book import Book, Payment, edition_column, group_of
-from yibao.engine.columns import BoolArray, IntArray
+from yibao.engine.columns import BoolArray, IntArray, positions
 from yibao.engine.combos import codes_in
 from yibao.engine.params import DEDUCTIBLE_KINDS, Keys
 from yibao.engine.pooled import pooled
@@ -80,7 +80,7 @@ class PolicyRun:
         per_bill = codes_in(st.deductible_kind, PER_BILL_KINDS, len(DEDUCTIBLE_KINDS))
         admission = st.covered & (st.deductible_kind == DEDUCTIBLE_KINDS.index("admission"))
         if admission.any():
-            idx = np.flatnonzero(admission)
+            idx = positions(admission)
             person, period = self.person[st.at[idx]], self.period[st.at[idx]]
             first = self.book.sequence_firsts(self.group[st.at[idx]])
             key = f"{self.pid}/admissions/{st.name}"
@@ -163,7 +163,7 @@ class PolicyRun:
             banded = round_fen_bp(banded_fen_bp(net, st.band_from, st.band_rate))
             pay = banded if per_bill.all() else pay + banded * per_bill
         if yearly.any():
-            idx = np.flatnonzero(yearly)
+            idx = positions(yearly)
             person, period = self.person[st.at[idx]], self.period[st.at[idx]]
             first = self.book.sequence_firsts(self.group[st.at[idx]])
             key = f"{self.pid}/banded/{st.name}"
@@ -229,7 +229,7 @@ class PolicyRun:
         amount = np.zeros(len(self.book.batch), np.int64)
         if st.paid is None:  # no rows: nothing to take
             st.paid = np.zeros(0, np.int64)
-        paying = np.flatnonzero(st.paid)  # most bills a benefit covers it pays nothing: leave those be
+        paying = positions(st.paid)  # most bills a benefit covers it pays nothing: leave those be
         paid_rows = rows[paying]
         amount[paid_rows] = st.paid[paying]
         left = st.paid[paying]

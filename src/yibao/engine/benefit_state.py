@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from yibao.engine.columns import BoolArray, IntArray
+from yibao.engine.columns import BoolArray, IntArray, positions
 from yibao.engine.combos import codes_in
 from yibao.engine.params import (
     DEDUCTIBLE_KINDS,
@@ -120,16 +120,16 @@ def _union(parts: list[IntArray], n: int) -> tuple[IntArray, list[IntArray | sli
     chosen = np.zeros(n, dtype=bool)
     for part in parts:
         chosen[part] = True
-    rank = np.cumsum(chosen, dtype=np.int64)
+    rank = chosen.cumsum(dtype=np.int64)
     rank -= 1
-    return np.flatnonzero(chosen), [rank[part] for part in parts]
+    return positions(chosen), [rank[part] for part in parts]
 
 
 def _applying(run: PolicyRun, e: int, benefit: Benefit) -> IntArray:
     """Positions among the run's rows of the edition's bills the benefit pays (its kinds, its `when`)."""
     batch = run.book.batch
     one_edition = len(run.editions) == 1
-    local = np.arange(len(run.rows)) if one_edition else np.flatnonzero(run.edition_index == e)
+    local = np.arange(len(run.rows)) if one_edition else positions(run.edition_index == e)
     rows = run.rows if one_edition else run.rows[local]
     kinds = [batch.kind.values.index(k) for k in benefit.kinds if k in batch.kind.values]
     applies = codes_in(batch.kind.codes[rows], kinds, len(batch.kind.values))

@@ -20,7 +20,7 @@ from yibao.engine.account import pay_from_accounts
 from yibao.engine.benefit import PolicyRun
 from yibao.engine.benefit_trace import trace_policy_run, trace_where
 from yibao.engine.book import AccumulatorEnd, Book, Payment, StartState, StartValues
-from yibao.engine.columns import BillBatch, BoolArray, Cat, IntArray
+from yibao.engine.columns import BillBatch, BoolArray, Cat, IntArray, positions
 from yibao.engine.combos import codes_in, resolve
 from yibao.engine.editions import editions_by_date
 from yibao.engine.params import Keys
@@ -64,7 +64,7 @@ def settle_columns(
     problems = validate(batch, policies, as_known_on)
     good = np.ones(len(batch), dtype=bool)
     good[list(problems)] = False
-    order = _person_date_order(batch, np.flatnonzero(good))
+    order = _person_date_order(batch, positions(good))
     in_place = len(order) == len(batch) and bool((order == np.arange(len(batch))).all())
     sb = batch if in_place else batch.take(order)
     scheme_eds, scheme_index = _scheme_editions(sb, policies, as_known_on)
@@ -120,7 +120,7 @@ def _scheme_editions(
     used: list[Policy] = []
     index = np.full(len(sb), -1, np.int64)
     for code, ref in enumerate(sb.scheme.values):
-        rows = np.flatnonzero(sb.scheme.codes == code)
+        rows = positions(sb.scheme.codes == code)
         eds, idx = editions_by_date(policies, ref, sb.date[rows], as_known_on)
         index[rows] = np.where(idx >= 0, idx + len(used), -1)
         used.extend(eds)
@@ -135,7 +135,7 @@ def _waives_in_province(sb: BillBatch, home: Cat, policies: PolicySet, as_known_
         if eds[0].kind != "crossregion":
             continue
         in_province = [i for i, region in enumerate(home.values) if region[:2] == eds[0].province]
-        here = np.flatnonzero(codes_in(home.codes, in_province, len(home.values)))
+        here = positions(codes_in(home.codes, in_province, len(home.values)))
         used, idx = editions_by_date(policies, pid, sb.date[here], as_known_on)
         rules = np.array([not e.in_province_registration for e in used] + [False], dtype=bool)
         waived[here] |= rules[idx].astype(np.int32)
@@ -166,7 +166,7 @@ def _run(
     )
     listed = (rows, idx)
     if not paid.all():  # e.g. a critical-illness plan on outpatient bills: nothing to compute there
-        at = np.flatnonzero(paid)
+        at = positions(paid)
         rows, idx, pre_existing = rows[at], idx[at], pre_existing[at]
         category = None if category is None else category.take(at)
     keys = _keys(book.batch, rows, category)  # on the rows run only: no gathers for rows left out
@@ -182,7 +182,7 @@ def _per_scheme(
     """For each basic scheme id: its editions, its rows, and each row's index into those editions."""
     for pid in dict.fromkeys(e.id for e in scheme_eds):
         local = [i for i, e in enumerate(scheme_eds) if e.id == pid]
-        rows = np.flatnonzero(codes_in(scheme_index, local, len(scheme_eds)))
+        rows = positions(codes_in(scheme_index, local, len(scheme_eds)))
         yield [scheme_eds[i] for i in local], rows, np.searchsorted(np.array(local), scheme_index[rows])
 
 
@@ -201,7 +201,7 @@ def _run_critical(book: Book, policies: PolicySet, as_known_on: date | None) -> 
             continue
         ed_cat = Cat(np.maximum(idx, 0).astype(np.int32), [str(i) for i in range(len(eds))])
         covered = resolve([ed_cat, sb.scheme], partial(_covers, eds))
-        rows = np.flatnonzero((idx >= 0) & (covered == 1))
+        rows = positions((idx >= 0) & (covered == 1))
         if len(rows) == 0:
             continue
         categories = set().union(*(e.categories for e in eds))
@@ -219,7 +219,7 @@ def _run_products(book: Book, policies: PolicySet, as_known_on: date | None) -> 
     sb = book.batch
     for pid in sorted(sb.products):
         holding = sb.products[pid]
-        rows = np.flatnonzero(holding.held)
+        rows = positions(holding.held)
         if len(rows) == 0:
             continue  # every bill holding it was refused by validation
         eds, idx = editions_by_date(policies, pid, sb.date[rows], as_known_on)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +17,18 @@ from yibao.documents.bill import Bill
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+
+def positions(values: npt.NDArray[Any]) -> IntArray:
+    """Where a 1-D array is true (non-zero): np.flatnonzero without its wrappers.
+
+    np.flatnonzero ravels and dispatches through two Python calls (~1.6 us, against 0.3 for
+    the work on a small batch), and the engine asks it ~40 times per call.
+    """
+    found: IntArray = values.nonzero()[0]
+    return found
+
+
 DateArray = npt.NDArray[np.datetime64]
 BASE_COMPONENTS = ("class_a", "class_b", "class_c", "over_limit")
 

@@ -13,12 +13,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from yibao.engine.columns import BoolArray, Cat, IntArray
+from yibao.engine.columns import BoolArray, Cat, IntArray, positions
 
 _DENSE_LIMIT = 1 << 22
 _COUNT_LIMIT = 1 << 16
 _INT32_LIMIT = 1 << 31
 _FEW_CODES = 4
+_FEW_ROWS = 64
+"""Up to this many rows, combinations are found in Python: a dozen numpy calls cost more than the rows."""
 
 
 def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArray]:
@@ -27,6 +29,8 @@ def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArr
     sizes = [max(1, len(col.values)) for col in columns]
     radix = math.prod(sizes)
     varying = [col for col, size in zip(columns, sizes, strict=True) if size > 1]  # the rest add 0
+    if n <= _FEW_ROWS:
+        return _few_rows_combos(columns, sizes, n)
     if not varying:
         uniq, inverse = np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
     else:
@@ -38,11 +42,11 @@ def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArr
             np.add(key, col.codes, out=key)
         if radix <= _DENSE_LIMIT:
             if radix <= _COUNT_LIMIT:  # counting is twice as fast as scattering flags
-                uniq = np.flatnonzero(np.bincount(key, minlength=radix))
+                uniq = positions(np.bincount(key, minlength=radix))
             else:
                 present = np.zeros(radix, dtype=bool)
                 present[key] = True
-                uniq = np.flatnonzero(present)
+                uniq = positions(present)
             position = np.full(radix, -1, dtype=np.int64)
             position[uniq] = np.arange(len(uniq))
             inverse = position[key]
@@ -57,6 +61,28 @@ def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArr
             rest //= size
         combos.append(tuple(reversed(parts)))
     return combos, inverse.astype(np.int64, copy=False)
+
+
+def _few_rows_combos(
+    columns: Sequence[Cat], sizes: list[int], n: int
+) -> tuple[list[tuple[str, ...]], IntArray]:
+    """`unique_combos` for a few rows: the same combinations in the same order (by code, first column first).
+
+    A column of one value (or none) contributes that value (or "") whatever its codes, as there.
+    """
+    varying = [i for i, size in enumerate(sizes) if size > 1]
+    codes = [columns[i].codes.tolist() for i in varying]
+    rows = list(zip(*codes, strict=True)) if varying else [()] * n
+    distinct = sorted(set(rows))
+    position = {key: p for p, key in enumerate(distinct)}
+    fixed = [col.values[0] if col.values else "" for col in columns]
+    combos = []
+    for key in distinct:
+        parts = list(fixed)
+        for i, code in zip(varying, key, strict=True):
+            parts[i] = columns[i].values[code]
+        combos.append(tuple(parts))
+    return combos, np.array([position[row] for row in rows], dtype=np.int64)
 
 
 def resolve(columns: Sequence[Cat], fn: Callable[[tuple[str, ...]], int], dtype: type = np.int64) -> IntArray:
@@ -77,8 +103,10 @@ def codes_in(codes: npt.NDArray[np.integer[Any]], wanted: Sequence[int], size: i
     """
     distinct = sorted(set(wanted))
     if len(distinct) <= _FEW_CODES:
-        found = np.zeros(len(codes), dtype=bool)
-        for code in distinct:
+        if not distinct:
+            return np.zeros(len(codes), dtype=bool)
+        found: BoolArray = codes == distinct[0]  # a new array: callers may change it in place
+        for code in distinct[1:]:
             found |= codes == code
         return found
     table = np.zeros(max(size, distinct[-1] + 1), dtype=bool)

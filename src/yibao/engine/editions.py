@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
 from yibao.engine.columns import DateArray, IntArray
-from yibao.errors import YibaoError
-from yibao.policy.lookup import PolicySet
+from yibao.memo import ByIdentity
+from yibao.policy.lookup import EditionSpans, PolicySet
 from yibao.policy.models import Policy
+
+_DAY = np.dtype("datetime64[D]")
+_NAT = np.datetime64("NaT", "D").view(np.int64)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A policy's spans as the lookup reads them: cut days (as integers and as dates), edition per segment."""
+
+    cut_days: tuple[int, ...]
+    bounds: DateArray
+    segment: tuple[int, ...]  # -1 before the first cut, then one per cut
+    table: IntArray
+
+
+_TABLES: ByIdentity[_Table] = ByIdentity()
+
+
+def _table(spans: EditionSpans) -> _Table:
+    bounds = np.array(spans.cuts, dtype=_DAY)
+    segment = (-1, *spans.segment)
+    return _Table(tuple(bounds.view(np.int64).tolist()), bounds, segment, np.array(segment, dtype=np.int64))
 
 
 def editions_by_date(
@@ -21,27 +45,17 @@ def editions_by_date(
         policy = policies.get(ref)
         inside = (dates >= np.datetime64(policy.valid_from)) & (dates <= np.datetime64(policy.valid_to))
         return [policy], np.where(inside, 0, -1).astype(np.int64)
-    editions = policies.editions.get(pid, [])
-    cuts = sorted({e.valid_from for e in editions} | {e.valid_to + timedelta(days=1) for e in editions})
-    used: list[Policy] = []
-    segment_edition = []
-    for start in cuts:
-        try:
-            policy = policies.in_force(pid, start, as_known_on)
-        except YibaoError:
-            segment_edition.append(-1)
-            continue
-        if policy not in used:
-            used.append(policy)
-        segment_edition.append(used.index(policy))
-    if not cuts:
+    spans = policies.edition_spans(pid, as_known_on)
+    used = list(spans.used)
+    if not spans.cuts:
         return [], np.full(len(dates), -1, np.int64)
-    bounds = np.array(cuts, dtype="datetime64[D]")
-    table = np.array([-1, *segment_edition], dtype=np.int64)
-    if len(dates):  # dates within one span (the usual case): two reductions, not a search per row
-        ends = np.array([dates.min(), dates.max()], dtype="datetime64[D]")
-        first, last = np.searchsorted(bounds, ends, side="right")
-        if first == last and not np.isnat(ends).any():
-            return used, np.full(len(dates), table[first], np.int64)
-    segment = np.searchsorted(bounds, dates, side="right") - 1
-    return used, table[segment + 1]
+    found = _TABLES.get((spans,), None, lambda: _table(spans))
+    if len(dates) and dates.dtype == _DAY:  # dates within one span (the usual case): no search per row
+        days = dates.view(np.int64)
+        first, last = days.min(), days.max()
+        if first != _NAT:  # NaT is the smallest int64: the minimum finds any
+            lo, hi = bisect_right(found.cut_days, int(first)), bisect_right(found.cut_days, int(last))
+            if lo == hi:
+                return used, np.full(len(dates), found.segment[lo], np.int64)
+    segment = np.searchsorted(found.bounds, dates, side="right") - 1
+    return used, found.table[segment + 1]

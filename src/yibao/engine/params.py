@@ -14,6 +14,7 @@ import numpy as np
 from yibao.engine.columns import BillBatch, BoolArray, Cat, IntArray
 from yibao.engine.combos import codes_in, unique_combos
 from yibao.engine.scope import MODES, REGISTRATIONS, SCOPES, Whereabouts
+from yibao.memo import ByIdentity
 from yibao.money import BP_ONE
 from yibao.policy.fields import _TableBase
 from yibao.policy.models import Adjust, Benefit, Condition, Policy
@@ -54,12 +55,22 @@ class Keys:
         if table is None or n == 0:
             return np.full(n, NOT_SET, dtype=np.int64)
         combos, inverse = self.combos()
-        values = [table.lookup(*combo) for combo in combos]
-        numbers = np.array([NOT_SET if v is None else v for v in values], dtype=np.int64)
+        numbers = _NUMBERS.get((table,), tuple(combos), lambda: _numbers(table, combos))
         if len(numbers) == 1:
             return np.full(n, numbers[0], dtype=np.int64)
         found: IntArray = numbers[inverse]
         return found
+
+
+_NUMBERS: ByIdentity[IntArray] = ByIdentity()
+
+
+def _numbers(table: _TableBase, combos: list[tuple[str, ...]]) -> IntArray:
+    """A table's number for each combination (NOT_SET for none), kept per table and combinations."""
+    values = [table.lookup(*combo) for combo in combos]
+    numbers = np.array([NOT_SET if v is None else v for v in values], dtype=np.int64)
+    numbers.flags.writeable = False  # shared by every later lookup of these combinations
+    return numbers
 
 
 @dataclass

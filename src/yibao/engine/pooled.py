@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from yibao.engine.benefit_state import BenefitState
-from yibao.engine.columns import BoolArray, IntArray
+from yibao.engine.columns import BoolArray, IntArray, positions
 
 
 @dataclass
@@ -52,7 +52,7 @@ def pooled(
     states: list[BenefitState], members: list[int], pick: Callable[[BenefitState], BoolArray]
 ) -> Pooled | None:
     """The pairs of the members' rows where `pick` holds, in bill order (then benefit order)."""
-    parts = [(states[w], np.flatnonzero(pick(states[w]))) for w in members]
+    parts = [(states[w], positions(pick(states[w]))) for w in members]
     keep = [(w, part) for w, part in zip(members, parts, strict=True) if len(part[1])]
     if not keep:
         return None

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from yibao.engine.columns import BoolArray, IntArray
+from yibao.engine.columns import BoolArray, IntArray, positions
 
 
 def group_ids(first: BoolArray) -> IntArray:
     """Group number of each row, given where each group starts."""
     ids = first.astype(np.int64)
-    np.cumsum(ids, out=ids)  # int64 to int64: ten times faster than a cumsum that casts bools
+    ids.cumsum(out=ids)  # int64 to int64: ten times faster than a cumsum that casts bools
     ids -= 1
     return ids
 
@@ -24,7 +24,7 @@ def running_before(values: IntArray, start: IntArray, first: BoolArray) -> IntAr
     """Per row, `start` of its group plus the values of earlier rows of the group."""
     if len(values) == 0:
         return values.copy()
-    total = np.cumsum(values, dtype=np.int64)
+    total = values.cumsum(dtype=np.int64)
     before = total - values
     offset = before[first]
     return before - offset[group_ids(first)] + start
@@ -46,9 +46,9 @@ def running_take(
     run_first = first.copy()
     run_first[1:] |= room[1:] != room[:-1]
     group = group_ids(first)
-    total = np.cumsum(values, dtype=np.int64)
+    total = values.cumsum(dtype=np.int64)
     before = total - values
-    if np.array_equal(run_first, first):  # one room per group (the usual case): no runs to chain
+    if (run_first == first).all():  # one room per group (the usual case): no runs to chain
         within = before - before[first][group]
         if not start.any():  # nothing used before the batch (the usual case): no starts to spread
             used_before = np.minimum(within, room)
@@ -76,7 +76,7 @@ def running_take(
     run_start[first_run_of_group] = start[run_first][first_run_of_group]
     rank = np.arange(n_runs) - np.maximum.accumulate(np.where(first_run_of_group, np.arange(n_runs), 0))
     for level in range(int(rank.max(initial=0)) + 1):
-        at = np.flatnonzero(rank == level)
+        at = positions(rank == level)
         if level > 0:
             prev = at - 1
             run_start[at] = _used_after(run_start[prev], run_total[prev], run_room[prev])
@@ -94,5 +94,5 @@ def _used_after(start: IntArray, added: IntArray, room: IntArray) -> IntArray:
 
 def last_rows(first: BoolArray) -> IntArray:
     """Index of the last row of each group."""
-    starts = np.flatnonzero(first)
+    starts = positions(first)
     return np.append(starts[1:] - 1, len(first) - 1).astype(np.int64)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from yibao.engine.columns import BillBatch, IntArray
+from yibao.engine.columns import BillBatch, IntArray, positions
 from yibao.engine.params import Keys
 from yibao.engine.trace import Step, Trace, cite
 from yibao.money import apply_ratio_columns, format_ratio, format_yuan
@@ -22,7 +22,7 @@ def split_components(
     n = len(sb)
     share_bp = np.zeros(n, np.int64)
     for e, ed in enumerate(scheme_eds):
-        rows = np.flatnonzero(scheme_index == e)
+        rows = positions(scheme_index == e)
         if ed.class_b_copay is None or len(rows) == 0:
             continue
         keys = Keys(sb.category.take(rows), sb.variant.take(rows), sb.level.take(rows))

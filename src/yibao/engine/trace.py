@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from yibao.memo import ByIdentity
 from yibao.policy.models import Policy, Sourced
+
+_CITED: ByIdentity[dict[str, str] | None] = ByIdentity()
 
 
 @dataclass(frozen=True)
@@ -46,15 +49,24 @@ class Trace:
 
 
 def cite(policy: Policy, block: Sourced | None) -> tuple[dict[str, str] | None, str | None]:
-    """The source dict and the assumption note of a parameter block."""
+    """The source dict and the assumption note of a parameter block.
+
+    The dict is built once per edition and block and shared by every step citing it
+    (read only), so the sentence rendered from it can be cached too (explain.py).
+    """
     if block is None:
         return None, None
     if block.source is None:
         return None, block.assumed
+    return _CITED.get((policy, block), None, lambda: _cited(policy, block)), block.assumed
+
+
+def _cited(policy: Policy, block: Sourced) -> dict[str, str]:
+    assert block.source is not None
     src = policy.sources[block.source]
     cited = {"key": block.source, "title": src.title}
     for name in ("url", "file", "section"):
         value = getattr(src, name)
         if value:
             cited[name] = value
-    return cited, block.assumed
+    return cited

@@ -11,7 +11,7 @@ from datetime import date
 
 import numpy as np
 
-from yibao.engine.columns import BillBatch, Cat, IntArray
+from yibao.engine.columns import BillBatch, Cat, IntArray, positions
 from yibao.engine.combos import unique_combos
 from yibao.engine.editions import editions_by_date
 from yibao.errors import Problem, YibaoError
@@ -26,16 +26,16 @@ def validate(batch: BillBatch, policies: PolicySet, as_known_on: date | None) ->
     """Problems by row (rows without problems are absent)."""
     found: RowProblems = defaultdict(list)
     for code, ref in enumerate(batch.scheme.values):
-        rows = np.flatnonzero(batch.scheme.codes == code)
+        rows = positions(batch.scheme.codes == code)
         _check_scheme(batch, policies, as_known_on, ref, rows, found)
     scheme_ok = np.ones(len(batch), dtype=bool)
     scheme_ok[list(found)] = False  # a product cannot be checked against a scheme that is itself wrong
     for pid, holding in batch.products.items():
-        _check_product(batch, policies, as_known_on, pid, np.flatnonzero(holding.held & scheme_ok), found)
-    for row in np.flatnonzero(batch.total_fen() <= 0).tolist():
+        _check_product(batch, policies, as_known_on, pid, positions(holding.held & scheme_ok), found)
+    for row in positions(batch.total_fen() <= 0).tolist():
         found[row].append(Problem("bill.split", "the bill's amounts add up to 0; give what was charged"))
     given = batch.class_b_copay_given
-    for row in np.flatnonzero(given > batch.components["class_b"]).tolist():
+    for row in positions(given > batch.components["class_b"]).tolist():
         found[row].append(
             Problem(
                 "bill.split.class_b_copay",

@@ -11,20 +11,39 @@ import difflib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
-from yibao.errors import InputError, NotFoundError, Problem
+from yibao.errors import InputError, NotFoundError, Problem, YibaoError
 from yibao.policy.load import load_or_raise, policy_dirs
 from yibao.policy.models import Policy
+
+SPANS_CACHED = 1024
+"""Most (policy, as-known-on) pairs whose edition spans a PolicySet keeps (as_known_on is any date)."""
+
+
+@dataclass(frozen=True)
+class EditionSpans:
+    """When the edition of a policy in force changes, and which edition applies from each change.
+
+    `cuts` are sorted dates; from `cuts[i]` (until the next cut) the edition in force is
+    `used[segment[i]]`, none where `segment[i]` is -1 (and before the first cut).
+    """
+
+    cuts: tuple[date, ...]
+    used: tuple[Policy, ...]
+    segment: tuple[int, ...]
 
 
 @dataclass
 class PolicySet:
-    """All loaded editions, indexed by policy id."""
+    """All loaded editions, indexed by policy id; not changed once loaded (its spans are cached)."""
 
     editions: dict[str, list[Policy]] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
+    _spans: dict[tuple[str, date | None], EditionSpans] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_policies(cls, loaded: Sequence[tuple[Path, Policy]]) -> PolicySet:
@@ -95,6 +114,37 @@ class PolicySet:
         superseded = {p.supersedes for p in known}
         current = [p for p in known if p.ref not in superseded]
         return max(current, key=lambda p: (p.published_on, p.valid_from))
+
+    def edition_spans(self, pid: str, as_known_on: date | None) -> EditionSpans:
+        """The editions of `pid` in force over time, as known on a date (found once, then cached).
+
+        The engine asks this for every policy of every batch; `in_force` on each span's
+        first day costs far more than the lookup.
+        """
+        key = (pid, as_known_on)
+        found = self._spans.get(key)
+        if found is None:
+            found = self._find_spans(pid, as_known_on)
+            if len(self._spans) >= SPANS_CACHED:
+                self._spans.clear()
+            self._spans[key] = found
+        return found
+
+    def _find_spans(self, pid: str, as_known_on: date | None) -> EditionSpans:
+        editions = self.editions.get(pid, [])
+        cuts = sorted({e.valid_from for e in editions} | {e.valid_to + timedelta(days=1) for e in editions})
+        used: list[Policy] = []
+        segment = []
+        for start in cuts:
+            try:
+                policy = self.in_force(pid, start, as_known_on)
+            except YibaoError:
+                segment.append(-1)
+                continue
+            if policy not in used:
+                used.append(policy)
+            segment.append(used.index(policy))
+        return EditionSpans(tuple(cuts), tuple(used), tuple(segment))
 
     def covering(self, kind: str, scheme_id: str, on: date, as_known_on: date | None) -> list[Policy]:
         """Plans of `kind` (critical) that cover a scheme on a date, one edition each."""

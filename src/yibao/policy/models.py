@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from yibao.memo import ByIdentity
 from yibao.money import apply_ratio
 from yibao.policy.fields import Factor, MoneyTable, Points, Ratio, RatioTable, Strict, Yuan
 
@@ -82,6 +83,9 @@ class Band(RatioTable):
     from_: Yuan = Field(alias="from")
 
 
+_ONE_BAND: ByIdentity[list[Band]] = ByIdentity()
+
+
 class RatioSpec(RatioTable, Sourced):
     """报销比例/赔付比例: one ratio table, or bands measured on the bill or on the year."""
 
@@ -89,9 +93,12 @@ class RatioSpec(RatioTable, Sourced):
     banded_on: Literal["bill", "year"] = "bill"
 
     def band_list(self) -> list[Band]:
-        """The bands, turning the one-table shorthand into a single band from zero."""
+        """The bands, turning the one-table shorthand into a single band from zero (made once; read only)."""
         if self.bands:
             return self.bands
+        return _ONE_BAND.get((self,), None, self._one_band)
+
+    def _one_band(self) -> list[Band]:
         return [
             Band.model_construct(
                 from_=0,

@@ -29,7 +29,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
-from yibao.store import tables
+from yibao.store import pg_arrays, tables
 
 PARAMETERS_PER_STATEMENT = 30_000
 """Below both limits (PostgreSQL 65,535; SQLite 32,766) for one statement's bound values."""
@@ -62,7 +62,7 @@ def query(template: str, lists: Sequence[Sequence[object]], *tail: object) -> St
     Each list narrows the rows (the query ANDs them), so an empty one finds none.
     """
     params = tuple(v for values in lists for v in values) + tail
-    arrays = (_any_text(template), (*(list(values) for values in lists), *tail))
+    arrays = (_any_text(template), (*(pg_arrays.text_column(list(values)) for values in lists), *tail))
     return Statement(
         template, tuple(len(v) for v in lists), params, True, finds_nothing=not all(lists), arrays=arrays
     )
@@ -82,7 +82,11 @@ def insert(
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
         template = _insert_template(table, tuple(columns), len(chunk), tail)
-        by_column = tuple(list(values) for values in zip(*chunk, strict=True))
+        kinds = _array_types(table, tuple(columns))
+        by_column = tuple(
+            _COLUMNS.get(kind, list)(list(values))
+            for kind, values in zip(kinds, zip(*chunk, strict=True), strict=True)
+        )
         arrays = (_unnest_template(table, tuple(columns), tail), by_column)
         statements.append(Statement(template, (), tuple(v for row in chunk for v in row), arrays=arrays))
     return statements
@@ -155,9 +159,21 @@ def _any_text(template: str) -> str:
 @lru_cache(maxsize=128)
 def _unnest_template(table: str, columns: tuple[str, ...], tail: str) -> str:
     """Rows as one array per column, each cast to its column's type (assignment still checks lengths)."""
-    found = tables.Base.metadata.tables[table].columns
-    arrays = ", ".join(f"%b::{_array_type(found[c].type, table, c)}" for c in columns)
+    arrays = ", ".join(f"%b::{kind}" for kind in _array_types(table, columns))
     return f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}){tail}"
+
+
+@lru_cache(maxsize=128)
+def _array_types(table: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    found = tables.Base.metadata.tables[table].columns
+    return tuple(_array_type(found[c].type, table, c) for c in columns)
+
+
+_COLUMNS: dict[str, Callable[[list[Any]], list[Any]]] = {
+    "text[]": pg_arrays.text_column,
+    "bigint[]": pg_arrays.bigint_column,
+}
+"""Columns psycopg dumps in one pass (pg_arrays.py); other types go as plain lists."""
 
 
 def _array_type(column_type: TypeEngine[Any], table: str, column: str) -> str:
