@@ -5,9 +5,12 @@ NumPy kernels holds the GIL. Forked workers inherit the loaded policies and a bo
 memory (copy-on-write: nothing is pickled or copied to start them), settle every P-th
 chunk each, and hand results back through shared memory reused chunk after chunk (no page
 faults after the first): tables as Arrow IPC, NumPy arrays as raw bytes, the rest pickled.
-The parent copies each result out once, so what it yields is its own. Item i goes to worker
-i mod P and results are yielded in item order, so the output does not depend on P; each
-worker holds at most `depth` items, so memory stays bounded by the chunk size.
+What the parent yields are views of a result slot, not copies (copying them cost the parent
+a fifth of the two cores); a slot is lent to a worker again only once nothing refers to
+the results read from it any more (a weak reference to their base array tells), so a
+caller may keep what it was given. Item i goes to worker i mod P and results are yielded in
+item order, so the output does not depend on P; each worker holds at most `depth` items, so
+memory stays bounded by the chunk size.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import pickle
 import signal
 import traceback
 import warnings
+import weakref
 from collections.abc import Callable, Generator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe
 from typing import Any, TypeVar
 
@@ -36,6 +40,10 @@ SLOT_BYTES = 256 << 20
 """Shared memory per message slot (virtual; only the pages a message uses are ever touched)."""
 DEPTH = 2
 """Items in flight per worker: one being settled, one waiting, so no worker idles."""
+SPARE_SLOTS = 2
+"""Result slots per worker beyond `depth`, for results a caller keeps a while."""
+_NO_SLOT = 255
+"""Tells a worker to answer in the pipe: every result slot of its is lent or still in use."""
 _ALIGN = 64
 _SMALL_ARRAY = 4096
 """NumPy arrays smaller than this travel inside the pickle."""
@@ -97,11 +105,15 @@ class _Worker:
     sent: int = 0
     received: int = 0
     reaped: bool = False
+    lent: list[int] = field(default_factory=list)
+    """The result slot of each item in flight, oldest first (`_NO_SLOT`: the pipe)."""
+    readers: dict[int, weakref.ref[np.ndarray[Any, Any]]] = field(default_factory=dict)
+    """For each slot read from: the base array of the results read from it, while they live."""
 
     @classmethod
     def start(cls, work: Callable[[Any], Any], slot_bytes: int, depth: int) -> _Worker:
         inbox = [_shared(slot_bytes) for _ in range(depth)]
-        outbox = [_shared(slot_bytes) for _ in range(depth)]
+        outbox = [_shared(slot_bytes) for _ in range(depth + SPARE_SLOTS)]
         ours, theirs = Pipe()
         with warnings.catch_warnings():
             # Python 3.12+ warns on any fork of a process with threads. The worker runs only the
@@ -121,8 +133,18 @@ class _Worker:
         return cls(pid, ours, inbox, outbox)
 
     def send(self, item: object) -> None:
-        self.conn.send_bytes(_encode(item, self.inbox[self.sent % len(self.inbox)]))
+        slot = self._free_slot()
+        self.lent.append(slot)
+        self.conn.send_bytes(bytes([slot]) + _encode(item, self.inbox[self.sent % len(self.inbox)]))
         self.sent += 1
+
+    def _free_slot(self) -> int:
+        """A result slot no item in flight holds and no live result was read from."""
+        for slot in range(len(self.outbox)):
+            reader = self.readers.get(slot)
+            if slot not in self.lent and (reader is None or reader() is None):
+                return slot
+        return _NO_SLOT
 
     def receive(self, index: int) -> Any:
         try:
@@ -132,7 +154,11 @@ class _Worker:
                 f"batch worker process {self.pid} ended while settling item {index} ({self._end()}); "
                 "if it ran out of memory, give a smaller --chunk-rows or fewer --processes"
             ) from None
-        kind, value = _decode(message, self.outbox[self.received % len(self.outbox)], copy=True)
+        slot = self.lent.pop(0)
+        base = np.frombuffer(self.outbox[slot] if slot != _NO_SLOT else b"", np.uint8)
+        kind, value = _decode(message, base)
+        if slot != _NO_SLOT:
+            self.readers[slot] = weakref.ref(base)
         self.received += 1
         if kind == "error":
             raise value
@@ -175,11 +201,12 @@ def _serve(
             return 0  # the parent is gone
         if not message:
             return 0
+        slot = outbox[message[0]] if message[0] != _NO_SLOT else memoryview(bytearray())
         try:
-            item = _decode(message, inbox[served % len(inbox)], copy=False)
-            reply = _encode(("ok", work(item)), outbox[served % len(outbox)])
+            item = _decode(message[1:], np.frombuffer(inbox[served % len(inbox)], np.uint8))
+            reply = _encode(("ok", work(item)), slot)
         except Exception as error:  # handed to the parent, raised there at this item's place
-            reply = _encode(("error", _portable(error)), outbox[served % len(outbox)])
+            reply = _encode(("error", _portable(error)), slot)
         conn.send_bytes(reply)
         served += 1
 
@@ -238,28 +265,21 @@ class _SlotPickler(pickle.Pickler):
 
 
 class _SlotUnpickler(pickle.Unpickler):
-    """Reads what `_SlotPickler` wrote: a copy of the slot's tables and arrays, or views of them."""
+    """Reads what `_SlotPickler` wrote: its tables and arrays as views of `base`, the slot's bytes."""
 
-    def __init__(self, file: io.BytesIO, slot: memoryview, copy: bool) -> None:
+    def __init__(self, file: io.BytesIO, base: np.ndarray[Any, np.dtype[np.uint8]]) -> None:
         super().__init__(file)
-        self.slot = slot
-        self.copy = copy
+        self.base = base
 
     def persistent_load(self, pid: Any) -> object:
         if pid[0] == "table":
             _, offset, size = pid
-            source = self.slot[offset : offset + size]
-            if self.copy:
-                buffer = pa.allocate_buffer(size)
-                np.frombuffer(memoryview(buffer), np.uint8)[:] = np.frombuffer(source, np.uint8)
-            else:
-                buffer = pa.py_buffer(source)
-            return pa.ipc.open_stream(buffer).read_all()
+            view: Any = self.base[offset : offset + size]  # the stubs know no ndarray buffers
+            return pa.ipc.open_stream(pa.py_buffer(view)).read_all()
         _, offset, dtype, shape = pid
         kind = np.dtype(dtype)
         count = int(np.prod(shape))
-        array = np.frombuffer(self.slot, kind, count, offset).reshape(shape)
-        return array.copy() if self.copy else array
+        return self.base[offset : offset + count * kind.itemsize].view(kind).reshape(shape)
 
 
 def _encode(value: object, slot: memoryview) -> bytes:
@@ -273,7 +293,8 @@ def _encode(value: object, slot: memoryview) -> bytes:
     return file.getvalue()
 
 
-def _decode(message: bytes, slot: memoryview, copy: bool) -> Any:
+def _decode(message: bytes, base: np.ndarray[Any, np.dtype[np.uint8]]) -> Any:
+    """A message's value; what it holds in the slot stays there (views of `base`, the slot's bytes)."""
     if message[:1] == _IN_BAND:
         return pickle.loads(message[1:])
-    return _SlotUnpickler(io.BytesIO(message[1:]), slot, copy).load()
+    return _SlotUnpickler(io.BytesIO(message[1:]), base).load()

@@ -76,7 +76,7 @@ def run_batch(
             if book.streams:
                 results.write(done.results)  # a grouped book streams in row order
             else:
-                held.append(done.results)  # read whole and regrouped: written in row order at the end
+                held.append(_own(done.results))  # read whole and regrouped: written in row order at the end
             if options.accumulators_path is not None:
                 accumulators.write(done.accumulators)
             if done.errors.num_rows:
@@ -94,6 +94,17 @@ def run_batch(
     summary.errors_path = errors_path if summary.failed else None
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def _own(table: pa.Table) -> pa.Table:
+    """A copy of a table in this process's own memory, to hold it to the end of the run.
+
+    A forked worker's result slot is lent again only once nothing refers to it.
+    """
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return pa.ipc.open_stream(sink.getvalue()).read_all()
 
 
 def _add(summary: Summary, done: ChunkResult) -> None:

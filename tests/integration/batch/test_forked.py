@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -44,10 +45,33 @@ def test_results_come_back_whole_and_in_order_through_the_slots_or_the_pipe(proc
 
 
 def test_what_the_map_yields_is_its_own_after_the_slot_is_reused():
-    """Results are copied out of shared memory: later results do not overwrite earlier ones."""
+    """Results kept by the caller pin their slot: later results do not overwrite them."""
     results = list(forked_map(part, CUTS, 1, depth=1))
     assert results[0]["rows"].equals(BOOK.slice(0, 3_001))
     assert results[0]["codes"][-1] == 3 * 3_000
+    for (start, stop), result in zip(CUTS, results, strict=True):
+        assert result["codes"].tolist() == list(range(3 * start, 3 * stop, 3))
+
+
+def test_slots_are_lent_again_once_their_results_are_dropped_and_kept_ones_stay_intact():
+    """Some kept (one slice of a table, one array), the rest dropped: every kept value is whole."""
+    kept = []
+    for n, result in enumerate(forked_map(part, CUTS * 4, 2, depth=2)):
+        assert result["codes"][0] == 3 * CUTS[n % len(CUTS)][0]
+        if n % 5 == 0:
+            kept.append((n, result["rows"].slice(1, 10) if n % 2 else result["codes"]))
+    for n, value in kept:
+        start, stop = CUTS[n % len(CUTS)]
+        if n % 2:
+            assert value.equals(BOOK.slice(start + 1, 10))
+        else:
+            assert value.tolist() == list(range(3 * start, 3 * stop, 3))
+
+
+def test_a_map_passes_results_as_views_of_its_slots_not_copies():
+    """Large results are not copied in the parent: their memory is the shared slot's."""
+    result = next(iter(forked_map(part, CUTS, 1)))
+    assert result["codes"].base is not None and not result["codes"].flags.owndata
 
 
 def test_at_most_depth_items_per_worker_are_taken_ahead():
@@ -78,8 +102,11 @@ def test_an_error_in_a_worker_is_raised_at_its_item_after_the_items_before_it():
 
 
 class Unpicklable(Exception):
+    """Cannot be pickled even where tblib (imported with dask.distributed) pickles exceptions."""
+
     def __init__(self, a: int, b: int) -> None:
         super().__init__(f"{a}/{b}")
+        self.lock = threading.Lock()
 
 
 def raises_unpicklable(cut: tuple[int, int]) -> int:
