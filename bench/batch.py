@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from yibao.batch.chunks import Chunk, cuts, person_starts
+from yibao.batch.chunks import Chunk, person_cuts
 from yibao.batch.io import TableWriter
 from yibao.batch.memory import keep_freed_memory
 from yibao.batch.pool import default_processes, default_threads, parallel_map
@@ -76,7 +76,7 @@ def engine_pass(
         return settle_chunk(Chunk(part, np.arange(start, stop, dtype=np.int64)), policies, options, columns)
 
     first: pa.Table | None = None
-    pieces = cuts(person_starts(table), options.chunk_rows)
+    pieces = person_cuts(table, options.chunk_rows)
     for done in parallel_map(settle, pieces, options.processes, options.threads):
         first = done.results if first is None else first
         if writer is not None:

@@ -80,7 +80,7 @@ class Book:
             yield from self._stream()
             return
         assert self._table is not None
-        for start, stop in cuts(person_starts(self._table), self.chunk_rows):
+        for start, stop in person_cuts(self._table, self.chunk_rows):
             yield Cut(start, stop)
 
     def chunk(self, piece: Chunk | Cut) -> Chunk:
@@ -163,7 +163,11 @@ def _grouped_csv_rows(path: Path) -> int | None:
 
 def _person_ids(table: pa.Table) -> Any:
     """The person ids as one text array (a missing id reads as "")."""
-    text: Any = pc.cast(table.column("person_id"), pa.string())
+    return _as_text(table.column("person_id"))
+
+
+def _as_text(ids: Any) -> Any:
+    text: Any = pc.cast(ids, pa.string())
     return pc.fill_null(text, pa.scalar("")).combine_chunks()
 
 
@@ -188,6 +192,34 @@ def person_starts(table: pa.Table) -> BoolArray:
     grouped book needs.
     """
     return run_starts(_person_ids(table))
+
+
+def person_cuts(table: pa.Table, chunk_rows: int) -> Iterator[tuple[int, int]]:
+    """What `cuts(person_starts(table), chunk_rows)` yields, reading only the ids around each cut.
+
+    Comparing every id first cost a tenth of a second per million bills before the first
+    chunk could start; the ids near each cut are a few hundred.
+    """
+    ids = table.column("person_id")
+    n = table.num_rows
+    begin = 0
+    while begin < n:
+        stop = _next_person(ids, begin + chunk_rows, n) if begin + chunk_rows < n else n
+        yield begin, stop
+        begin = stop
+
+
+def _next_person(ids: Any, at: int, n: int) -> int:
+    """The first row from `at` on where another person begins than on the row before it (or n)."""
+    window = 512
+    while at < n:
+        stop = min(n, at + window)
+        starts = run_starts(_as_text(ids.slice(at - 1, stop - at + 1)))
+        found = np.flatnonzero(starts[1:])
+        if len(found):
+            return at + int(found[0])
+        at, window = stop, window * 4
+    return n
 
 
 def cuts(starts: BoolArray, chunk_rows: int) -> Iterator[tuple[int, int]]:

@@ -1,0 +1,34 @@
+"""Chunk cuts found from the ids around each cut equal those from comparing every id."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from yibao.batch.chunks import cuts, person_cuts, person_starts
+
+RUNS = st.lists(
+    st.tuples(st.sampled_from(["p1", "p2", "p3", "", None]), st.integers(1, 900)), min_size=0, max_size=12
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(runs=RUNS, chunk_rows=st.integers(1, 2_000), pieces=st.integers(1, 3))
+def test_person_cuts_equal_cuts_of_every_person_start(runs, chunk_rows, pieces):
+    """Runs of ids (a missing id is the same person as ""), in a column of one or more chunks."""
+    ids = [person for person, length in runs for _ in range(length)]
+    step = -(-len(ids) // pieces) if ids else 1
+    column = pa.chunked_array(
+        [pa.array(ids[i : i + step], pa.string()) for i in range(0, len(ids), step)]
+        or [pa.array([], pa.string())]
+    )
+    table = pa.table({"person_id": column})
+    expected = list(cuts(person_starts(table), chunk_rows))
+    assert list(person_cuts(table, chunk_rows)) == expected
+    assert sum(stop - start for start, stop in expected) == len(ids)
+
+
+def test_a_person_longer_than_the_windows_is_never_split():
+    table = pa.table({"person_id": ["a"] * 10 + ["b"] * 50_000 + ["c"] * 3})
+    assert list(person_cuts(table, 5)) == [(0, 10), (10, 50_010), (50_010, 50_013)]
