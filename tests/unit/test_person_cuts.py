@@ -6,7 +6,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from yibao.batch.chunks import cuts, person_cuts, person_starts
+from yibao.batch.chunks import _grouped, cuts, person_cuts, person_starts
 
 RUNS = st.lists(
     st.tuples(st.sampled_from(["p1", "p2", "p3", "", None]), st.integers(1, 900)), min_size=0, max_size=12
@@ -32,3 +32,12 @@ def test_person_cuts_equal_cuts_of_every_person_start(runs, chunk_rows, pieces):
 def test_a_person_longer_than_the_windows_is_never_split():
     table = pa.table({"person_id": ["a"] * 10 + ["b"] * 50_000 + ["c"] * 3})
     assert list(person_cuts(table, 5)) == [(0, 10), (10, 50_010), (50_010, 50_013)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(ids=st.lists(st.sampled_from(["p1", "p2", "p3", "", None]), max_size=40))
+def test_a_book_is_grouped_when_no_person_comes_back_after_another(ids):
+    """A missing id and "" are the same person, as everywhere in a book."""
+    people = ["" if p is None else p for p in ids]
+    runs = [p for i, p in enumerate(people) if i == 0 or p != people[i - 1]]
+    assert _grouped(pa.table({"person_id": pa.array(ids, pa.string())})) == (len(set(runs)) == len(runs))
