@@ -20,6 +20,9 @@ YUAN = pa.decimal128(18, 2)
 LABEL = pa.dictionary(pa.int32(), pa.string())
 """Text columns with a few values (scheme, mode, ...): codes into their values, as Parquet stores them."""
 LABELS = ("scheme", "mode", "mode_reason", "scope", "registration")
+FROM_BOOK = ("bill_id", "person_id")
+"""The only result columns that may be missing (as in the book): the rest are declared non-null,
+which spares the Parquet writer the definition levels (a sixth of its time)."""
 
 
 def yuan_array(fen: IntArray) -> pa.Array[Any]:
@@ -72,7 +75,8 @@ def results_table(
     columns["registration"] = _labels(list(REGISTRATIONS), where.registration[settled])
     for name in benefit_columns:
         columns[name] = yuan_array(sums[name])
-    return pa.table(columns)
+    fields = [pa.field(name, array.type, nullable=name in FROM_BOOK) for name, array in columns.items()]
+    return pa.Table.from_arrays(list(columns.values()), schema=pa.schema(fields))
 
 
 def _sum_of(amounts: list[IntArray], settled: Any, n: int) -> IntArray:
@@ -103,7 +107,7 @@ def _added(amounts: list[IntArray], n: int) -> IntArray:
 
 def results_schema(benefit_columns: list[str]) -> pa.Schema:
     """The schema of a results file, for writing one even when no bill could be settled."""
-    fields: list[pa.Field[Any]] = [pa.field("row", pa.int64())]
+    fields: list[pa.Field[Any]] = [pa.field("row", pa.int64(), nullable=False)]
     for name in (
         "bill_id",
         "person_id",
@@ -117,8 +121,8 @@ def results_schema(benefit_columns: list[str]) -> pa.Schema:
         "registration",
         *benefit_columns,
     ):
-        kind = pa.string() if name in ("bill_id", "person_id") else LABEL if name in LABELS else YUAN
-        fields.append(pa.field(name, kind))
+        kind = pa.string() if name in FROM_BOOK else LABEL if name in LABELS else YUAN
+        fields.append(pa.field(name, kind, nullable=name in FROM_BOOK))
     return pa.schema(fields)
 
 
