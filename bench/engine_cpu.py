@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
 
-from yibao.batch.chunks import Chunk, person_cuts
+from yibao.batch.chunks import Chunk, open_book, person_cuts
 from yibao.batch.memory import keep_freed_memory
 from yibao.batch.runner import BatchOptions, benefit_columns, settle_chunk
 from yibao.policy.lookup import PolicySet
-
-sys.path.insert(0, str(Path(__file__).parent))
-from batch import _InMemoryBook  # bench/ is not a package: found through sys.path
 
 
 def main() -> None:
@@ -46,7 +42,7 @@ def main() -> None:
     keep_freed_memory()  # as run_batch does
     table = pq.read_table(path)
     policies = PolicySet.load()
-    columns = benefit_columns(_InMemoryBook(table), policies)  # type: ignore[arg-type]
+    columns = benefit_columns(open_book(path, args.chunk_rows), policies)
     cuts = list(person_cuts(table, args.chunk_rows))
     options = BatchOptions(chunk_rows=args.chunk_rows)
     spent = []
