@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from yibao.batch.chunks import _grouped, cuts, person_cuts, person_starts
+from yibao.batch.chunks import _grouped, person_cuts, person_starts
+
+
+def cuts(starts, chunk_rows):
+    """The reference: from every person start, each chunk ends at the first start past `chunk_rows`."""
+    n = len(starts)
+    ends = np.append(np.flatnonzero(starts)[1:], n)
+    begin = 0
+    while begin < n:
+        stop = int(ends[np.searchsorted(ends, begin + chunk_rows)]) if begin + chunk_rows < n else n
+        yield begin, stop
+        begin = stop
+
 
 RUNS = st.lists(
     st.tuples(st.sampled_from(["p1", "p2", "p3", "", None]), st.integers(1, 900)), min_size=0, max_size=12
