@@ -41,11 +41,21 @@ _UNIQUE = {"bill_id", "person_id"}  # nearly one value per row: a dictionary wou
 
 
 class TableWriter:
-    """Writes tables one after another to a Parquet or CSV file."""
+    """Writes tables one after another to a Parquet or CSV file, all or nothing.
+
+    Tables go to a partial file beside the target (`NAME.partial`); `close` moves it into
+    place in one rename, `discard` removes it, so a run that stops midway (--strict, an
+    error, Ctrl-C) leaves no half-written file and any earlier file at the target as it was.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._writer: Any = None
+
+    @property
+    def partial(self) -> Path:
+        """Where tables go until `close`."""
+        return self.path.with_name(self.path.name + ".partial")
 
     def write(self, table: pa.Table) -> None:
         """Append a table (all with the same schema)."""
@@ -63,9 +73,9 @@ class TableWriter:
                     "use_dictionary": labels,
                     "write_statistics": counted,
                 }
-                self._writer = pq.ParquetWriter(self.path, table.schema, **options)
+                self._writer = pq.ParquetWriter(self.partial, table.schema, **options)
             else:
-                self._writer = pacsv.CSVWriter(self.path, table.schema)
+                self._writer = pacsv.CSVWriter(self.partial, table.schema)
         self._writer.write_table(table)
 
     def close(self, empty_schema: pa.Schema | None = None) -> None:
@@ -75,3 +85,11 @@ class TableWriter:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+            self.partial.replace(self.path)
+
+    def discard(self) -> None:
+        """Drop what was written: the target is left as it was before."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+            self.partial.unlink(missing_ok=True)

@@ -4,7 +4,8 @@ Chunks are settled in `options.processes` forked workers (or on `options.threads
 and written in book order (pool.py).
 Good rows go through; bad rows are collected with their row number, field and reason
 (or, with `strict`, the first bad row stops the run). Results, accumulators and errors
-are written as each chunk finishes, so memory stays bounded by the chunk size.
+are written as each chunk finishes, so memory stays bounded by the chunk size, into
+partial files that are moved into place only when the run completes.
 """
 
 from __future__ import annotations
@@ -55,10 +56,10 @@ def run_batch(
     book = open_book(in_path, options.chunk_rows)
     columns = benefit_columns(book, policies)
     summary = Summary(bills=book.num_rows)
-    results, accumulators = TableWriter(out_path), TableWriter(options.accumulators_path or Path())
     errors_path = options.errors_path or out_path.with_name(out_path.name + ".errors.csv")
-    errors = TableWriter(errors_path)
-    held: list[pa.Table] = []
+    wanted = options.accumulators_path
+    accumulators = TableWriter(wanted) if wanted is not None else None
+    outputs = _Outputs(TableWriter(out_path), accumulators, TableWriter(errors_path))
 
     def settle(piece: Chunk | Cut) -> tuple[int, ChunkResult]:
         chunk = book.chunk(piece)
@@ -73,27 +74,55 @@ def run_batch(
                     Problem(f"row {first['row']}: {first['field']}", first["message"], first["value"])
                 )
             _add(summary, done)
-            if book.streams:
-                results.write(done.results)  # a grouped book streams in row order
-            else:
-                held.append(_own(done.results))  # read whole and regrouped: written in row order at the end
-            if options.accumulators_path is not None:
-                accumulators.write(done.accumulators)
-            if done.errors.num_rows:
-                errors.write(done.errors)
+            outputs.add(done, book.streams)
             if progress is not None:
                 progress(bills)
-        if held:
-            results.write(pa.concat_tables(held).sort_by("row"))
-    finally:
+        settled.close()
+        outputs.close(columns)
+    except BaseException:
         settled.close()  # a run stopped early (--strict, an error, Ctrl-C) ends its workers here
-        results.close(results_schema(columns))
-        if options.accumulators_path is not None:
-            accumulators.close(ACCUMULATOR_SCHEMA)
-        errors.close()
+        outputs.discard()  # and leaves no half-written file
+        raise
     summary.errors_path = errors_path if summary.failed else None
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+@dataclass
+class _Outputs:
+    """The files a run writes: results, accumulators (when asked for) and errors."""
+
+    results: TableWriter
+    accumulators: TableWriter | None
+    errors: TableWriter
+    held: list[pa.Table] = field(default_factory=list)
+    """Results of a book read whole and regrouped, written in row order at the end."""
+
+    def add(self, done: ChunkResult, streams: bool) -> None:
+        """One chunk's outputs, in chunk order."""
+        if streams:
+            self.results.write(done.results)  # a grouped book streams in row order
+        else:
+            self.held.append(_own(done.results))
+        if self.accumulators is not None:
+            self.accumulators.write(done.accumulators)
+        if done.errors.num_rows:
+            self.errors.write(done.errors)
+
+    def close(self, columns: list[str]) -> None:
+        """Finish every file and move it into place."""
+        if self.held:
+            self.results.write(pa.concat_tables(self.held).sort_by("row"))
+        self.results.close(results_schema(columns))
+        if self.accumulators is not None:
+            self.accumulators.close(ACCUMULATOR_SCHEMA)
+        self.errors.close()
+
+    def discard(self) -> None:
+        """Leave every target as it was before the run."""
+        for writer in (self.results, self.accumulators, self.errors):
+            if writer is not None:
+                writer.discard()
 
 
 def _own(table: pa.Table) -> pa.Table:

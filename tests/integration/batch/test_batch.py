@@ -175,6 +175,28 @@ def test_strict_stops_at_the_first_bad_row(tmp_path):
     assert str(caught.value).startswith("row 2: bill.kind: 'dental' is not allowed; expected 'inpatient'")
 
 
+@pytest.mark.parametrize("processes", [0, 2])
+def test_a_strict_stop_after_chunks_were_written_leaves_no_file_behind(tmp_path, processes):
+    """Chunks of one person each: two are written before the bad third stops the run."""
+    good = next(b for b in EXAMPLES if b["id"] == "tl-res-inpatient")
+    rows = [bill_row(good, f"p{i}", f"b{i}") for i in range(5)]
+    rows[2]["kind"] = "dental"
+    rows[3]["kind"] = "dental"
+    path = write_csv(rows, tmp_path / "book.csv")
+    (tmp_path / "out.csv").write_text("an earlier run's results\n", encoding="utf-8")
+    options = BatchOptions(
+        strict=True, chunk_rows=1, processes=processes, accumulators_path=tmp_path / "acc.parquet"
+    )
+    with pytest.raises(InputError, match=r"row 3: bill\.kind"):
+        run_batch(path, tmp_path / "out.csv", POLICIES, options)
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "an earlier run's results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", "out.csv"]
+    summary = run_batch(path, tmp_path / "out.csv", POLICIES, BatchOptions(chunk_rows=1))
+    assert (summary.settled, summary.failed) == (3, 2)  # without --strict: every file, in place
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", "out.csv", "out.csv.errors.csv"]
+    assert sorted(read_results(tmp_path / "out.csv")) == [1, 2, 5]
+
+
 def test_missing_and_unknown_columns_and_float_amounts_are_refused_up_front(tmp_path):
     good = next(b for b in EXAMPLES if b["id"] == "tl-res-inpatient")
     row = bill_row(good, "p1")
