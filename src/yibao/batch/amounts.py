@@ -19,6 +19,8 @@ from yibao.money import MAX_FEN, parse_yuan
 RowProblems = dict[int, list[Problem]]
 _YUAN = r"^\d{1,10}(\.\d{1,2})?$"  # at most MAX_FEN, so fen x basis points cannot overflow int64
 _CENTS_SCALE = 2
+_DECIMAL256_BYTES = 32
+_DECIMAL128_BYTES = 16
 
 
 def amount_fen(table: pa.Table, name: str, found: RowProblems, missing: int) -> IntArray:
@@ -62,15 +64,7 @@ def amount_fen(table: pa.Table, name: str, found: RowProblems, missing: int) -> 
 
 def _decimal_fen(column: Any, name: str, found: RowProblems, missing: int) -> IntArray:
     """Fen from a decimal column with at most two places: its unscaled integers, read in place."""
-    words = np.frombuffer(column.buffers()[1], dtype="<i8")[
-        2 * column.offset : 2 * (column.offset + len(column))
-    ]
-    low, high = words[0::2], words[1::2]
-    if not np.array_equal(high, low >> 63):
-        raise InputError(
-            Problem(f"book.{name}", "amounts beyond 92,233,720,368,547,758.07 yuan cannot be exact")
-        )
-    fen: IntArray = low * 10 ** (_CENTS_SCALE - column.type.scale)
+    fen: IntArray = _unscaled(column, name) * 10 ** (_CENTS_SCALE - column.type.scale)
     if column.null_count:
         fen = np.where(as_numpy(column.is_null()).astype(bool), missing, fen)
     for row in np.flatnonzero(fen < missing).tolist():
@@ -87,6 +81,28 @@ def _decimal_fen(column: Any, name: str, found: RowProblems, missing: int) -> In
     fen = np.where(fen > MAX_FEN, 0, fen)
     clipped: IntArray = np.maximum(fen, missing)
     return clipped
+
+
+def _unscaled(column: Any, name: str) -> IntArray:
+    """A decimal column's unscaled integers as int64, whatever its width (32, 64, 128 or 256 bits)."""
+    too_large = Problem(f"book.{name}", "amounts beyond 92,233,720,368,547,758.07 yuan cannot be exact")
+    width = column.type.byte_width
+    if width == _DECIMAL256_BYTES:  # decimal256: narrowed by Arrow, which refuses what does not fit
+        try:
+            column = pc.cast(column, pa.decimal128(38, column.type.scale))
+        except pa.ArrowInvalid:
+            raise InputError(too_large) from None
+        width = _DECIMAL128_BYTES
+    if width in (4, 8):
+        narrow = np.frombuffer(column.buffers()[1], dtype=f"<i{width}")
+        return narrow[column.offset : column.offset + len(column)].astype(np.int64)
+    words = np.frombuffer(column.buffers()[1], dtype="<i8")[
+        2 * column.offset : 2 * (column.offset + len(column))
+    ]
+    low, high = words[0::2], words[1::2]
+    if not np.array_equal(high, low >> 63):
+        raise InputError(too_large)
+    return low
 
 
 def contribution_months(table: pa.Table, found: RowProblems) -> IntArray:

@@ -103,7 +103,12 @@ def test_random_books_settle_like_their_bills_one_by_one_in_any_chunking(tmp_pat
         assert_same(read_results(out), expected)
 
 
-def test_an_unsorted_parquet_book_with_decimal_amounts_gives_the_same_results(tmp_path):
+@pytest.mark.parametrize(
+    "decimal",
+    [pa.decimal32(9, 2), pa.decimal64(18, 2), pa.decimal128(18, 2), pa.decimal256(40, 2)],
+    ids=str,
+)
+def test_an_unsorted_parquet_book_with_decimal_amounts_gives_the_same_results(tmp_path, decimal):
     people = ["ann", "bo", "cy"]
     bill = next(b for b in EXAMPLES if b["id"] == "lc-res-2024-shanghai")
     book = [(people[i % 3], dict(bill, date=f"2024-0{1 + i // 3}-1{i % 3}")) for i in range(9)]
@@ -111,7 +116,7 @@ def test_an_unsorted_parquet_book_with_decimal_amounts_gives_the_same_results(tm
     rows = [bill_row(b, who, f"b{i}") for i, (who, b) in enumerate(book)]
     table = pa.Table.from_pylist(rows)
     for name in ("class_a", "class_b", "class_c", "over_limit"):
-        decimals = pa.array([Decimal(r[name]) for r in rows], pa.decimal128(18, 2))
+        decimals = pa.array([Decimal(r[name]) for r in rows], decimal)
         table = table.set_column(table.column_names.index(name), name, decimals)
     pq.write_table(table, tmp_path / "book.parquet")
     run_batch(tmp_path / "book.parquet", tmp_path / "out.parquet", POLICIES, BatchOptions(chunk_rows=2))
