@@ -1,10 +1,10 @@
 """The columnar book format: one row per bill, person and coverage columns included.
 
 `yibao schema batch` prints this as JSON. Amounts are yuan: decimals with two places in
-Parquet (decimal128 or strings) and strings in CSV ("1234.50"); an int64 column named
-`<amount>_fen` may be given instead of `<amount>`. In Parquet results, amounts are
-decimal(18, 2) and the label columns (scheme, mode, mode_reason, scope, registration)
-dictionary-encoded strings (Arrow readers see dictionary<int32, string>).
+Parquet (decimal of any width, or strings) and strings in CSV ("1234.50"); an int64 column
+named `<amount>_fen` may be given instead of `<amount>`. In Parquet results, amounts are
+DECIMAL(18, 2) stored as INT64 fen (Arrow reads them as decimal128(18, 2)) and the label
+columns (scheme, mode, mode_reason, scope, registration) dictionary-encoded strings.
 """
 
 from __future__ import annotations

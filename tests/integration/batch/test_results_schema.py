@@ -35,7 +35,15 @@ def test_results_of_a_settled_book_and_of_a_book_of_bad_rows_have_the_same_schem
     assert wanted <= set(settled.column_names)
     fixed = [n for n in empty.column_names if not n.startswith("pay:")]  # benefit columns: the book's
     assert settled.select(fixed).schema.equals(empty.select(fixed).schema)
-    assert settled.schema.field("mode").type == pa.dictionary(pa.int32(), pa.string())
+    # Parquet's own types, read back without an Arrow schema: text labels and decimal128 amounts
+    # (which every Arrow kernel sums), stored as dictionary codes and INT64 fen.
+    assert settled.schema.field("mode").type == pa.string()
+    assert settled.schema.field("total").type == pa.decimal128(18, 2)
+    stored = pq.ParquetFile(tmp_path / "good.parquet").metadata.row_group(0)
+    columns = {stored.column(i).path_in_schema: stored.column(i) for i in range(stored.num_columns)}
+    assert columns["total"].physical_type == "INT64"
+    assert "RLE_DICTIONARY" in columns["mode"].encodings
+    assert "RLE_DICTIONARY" not in columns["bill_id"].encodings
     assert not settled.schema.field("total").nullable and settled.schema.field("bill_id").nullable
     assert settled.column("mode").to_pylist() == ["direct"] or settled.column("mode").to_pylist() == [
         "manual"
