@@ -17,7 +17,7 @@ def pay_from_accounts(book: Book, editions: list[Policy], rows: IntArray, editio
     """Pay from the balance given on each bill, never spending it twice within a period."""
     batch = book.batch
     with_account = [e for e, ed in enumerate(editions) if ed.personal_account is not None]
-    keep = (batch.account_balance[rows] >= 0) & codes_in(edition_index, with_account, len(editions))
+    keep = (batch.account_balance.take(rows) >= 0) & codes_in(edition_index, with_account, len(editions))
     rows, edition_index = rows[keep], edition_index[keep]
     if len(rows) == 0:
         return
@@ -27,13 +27,13 @@ def pay_from_accounts(book: Book, editions: list[Policy], rows: IntArray, editio
         here = edition_index == e
         for comp in editions[e].personal_account.covers:  # type: ignore[union-attr]
             base[here] += book.component(comp)[rows[here]]
-    person = batch.person[rows]
+    person = batch.person.take(rows)
     period = book.period_start(scheme.year_starts, rows)
     first = book.sequence_firsts(person)
     first[1:] |= period[1:] != period[:-1]
     key = f"{scheme.id}/account/used"
     start = book.start.lookup(key, person, period, scheme.year_starts)
-    taken, before = running_take(base, batch.account_balance[rows], start, first)
+    taken, before = running_take(base, batch.account_balance.take(rows), start, first)
     book.record_end(key, first, before + taken, person, period, scheme.year_starts)
     for e in with_account:
         here = edition_index == e

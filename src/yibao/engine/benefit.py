@@ -46,7 +46,7 @@ class PolicyRun:
         self.pid = editions[0].id
         self.year_starts = editions[0].year_starts
         batch = book.batch
-        self.person = batch.person[rows]
+        self.person = batch.person.take(rows)
         self.period = book.period_start(self.year_starts, rows)
         self.group = group_of(self.person, self.period)
         self.names = list(dict.fromkeys(n for ed in editions for n in ed.benefits))
@@ -135,8 +135,8 @@ class PolicyRun:
         self, key: str, rows: IntArray, values: IntArray, room: IntArray
     ) -> tuple[IntArray, IntArray]:
         """Take under an annual room shared along a sequence, from and back to the accumulator `key`."""
-        person, period = self.person[rows], self.period[rows]
-        first = self.book.sequence_firsts(self.group[rows])
+        person, period = self.person.take(rows), self.period.take(rows)
+        first = self.book.sequence_firsts(self.group.take(rows))
         start = self.book.start.lookup(key, person, period, self.year_starts)
         taken, before = running_take(values, room, start, first)
         self.book.record_end(key, first, before + taken, person, period, self.year_starts)
@@ -225,21 +225,21 @@ class PolicyRun:
         return self._ref_index_cache
 
     def _take_from_components(self, st: BenefitState) -> None:
-        rows = self.rows[st.at]
+        rows = self.rows.take(st.at)
         amount = np.zeros(len(self.book.batch), np.int64)
         if st.paid is None:  # no rows: nothing to take
             st.paid = np.zeros(0, np.int64)
         paying = positions(st.paid)  # most bills a benefit covers it pays nothing: leave those be
-        paid_rows = rows[paying]
-        amount[paid_rows] = st.paid[paying]
-        left = st.paid[paying]
+        paid_rows = rows.take(paying)
+        amount[paid_rows] = st.paid.take(paying)
+        left = st.paid.take(paying)
         for e, ed in enumerate(self.editions if len(paid_rows) else []):
             if st.name not in ed.benefits:
                 continue
-            here = None if len(self.editions) == 1 else st.edition[paying] == e
+            here = None if len(self.editions) == 1 else st.edition.take(paying) == e
             for comp in ed.benefits[st.name].base:
                 rem = self.book.component(comp)
-                before = rem[paid_rows]
+                before = rem.take(paid_rows)
                 take = np.minimum(before, left)
                 if here is not None:
                     take[~here] = 0

@@ -85,7 +85,7 @@ def new_state(run: PolicyRun, name: str) -> BenefitState:
     st = BenefitState(
         name=name,
         at=at,
-        edition=run.edition_index[at],
+        edition=run.edition_index.take(at),
         active=np.ones(m, bool),
         covered=blank(m, bool),
         uncovered_reason=blank(m, np.int64),
@@ -130,9 +130,9 @@ def _applying(run: PolicyRun, e: int, benefit: Benefit) -> IntArray:
     batch = run.book.batch
     one_edition = len(run.editions) == 1
     local = np.arange(len(run.rows)) if one_edition else positions(run.edition_index == e)
-    rows = run.rows if one_edition else run.rows[local]
+    rows = run.rows if one_edition else run.rows.take(local)
     kinds = [batch.kind.values.index(k) for k in benefit.kinds if k in batch.kind.values]
-    applies = codes_in(batch.kind.codes[rows], kinds, len(batch.kind.values))
+    applies = codes_in(batch.kind.codes.take(rows), kinds, len(batch.kind.values))
     if benefit.when is not None:
         applies &= condition_mask(benefit.when, batch, run.book.where, rows)
     if applies.all():
@@ -153,7 +153,7 @@ def _fill_params(
     """One edition's parameters on its rows: `local` among the run's rows, `at` among the benefit's."""
     batch = run.book.batch
     keys = run.keys if whole else run.keys.take(local)
-    rows = run.rows if whole else run.rows[local]
+    rows = run.rows if whole else run.rows.take(local)
     every = isinstance(at, slice)  # this edition fills every row: keep the columns made, no copies
 
     def put(name: str, values: npt.NDArray[Any]) -> None:
@@ -171,10 +171,10 @@ def _fill_params(
             st.matched.append((rule, full))
     reason = np.zeros(len(rows), np.int64)
     reason[~adjusted.covered] = UNCOVERED_REASONS.index("adjust")
-    pre_existing = run.pre_existing if whole else run.pre_existing[local]
+    pre_existing = run.pre_existing if whole else run.pre_existing.take(local)
     reason[exclusion_mask(benefit, batch, rows, pre_existing)] = UNCOVERED_REASONS.index("excluded")
     if ed.requires.contribution_paid:
-        reason[~batch.contribution_paid[rows]] = UNCOVERED_REASONS.index("contribution")
+        reason[~batch.contribution_paid.take(rows)] = UNCOVERED_REASONS.index("contribution")
     put("uncovered_reason", reason)
     put("covered", reason == 0)
     put("first_self_pay", adjusted.first_self_pay_bp)
@@ -196,7 +196,7 @@ def _base(run: PolicyRun, benefit: Benefit, rows: IntArray) -> IntArray:
     """What the benefit is computed on: the sum of its components on each row."""
     base = np.zeros(len(rows), np.int64)
     for component in benefit.base:
-        np.add(base, run.book.component(component)[rows], out=base)
+        np.add(base, run.book.component(component).take(rows), out=base)
     return base
 
 
@@ -255,7 +255,7 @@ def _fixed_amounts(run: PolicyRun, benefit: Benefit, keys: Keys, rows: IntArray)
     assert fixed is not None
     amount = keys.table(fixed)
     if fixed.per_contribution_month is not None and fixed.full_after_months is not None:
-        months = run.book.batch.contribution_months[rows]
+        months = run.book.batch.contribution_months.take(rows)
         partial = (months >= 0) & (months < fixed.full_after_months)
         amount = np.where(partial, np.minimum(months * fixed.per_contribution_month, amount), amount)
     return amount

@@ -117,7 +117,11 @@ class Book:
         if len(first) == 0:
             return
         last = last_rows(first)
-        self.ends.append(AccumulatorEnd(key, person[last], period_start[last], year_starts, used_after[last]))
+        self.ends.append(
+            AccumulatorEnd(
+                key, person.take(last), period_start.take(last), year_starts, used_after.take(last)
+            )
+        )
 
 
 def group_of(person: IntArray, period_start: IntArray) -> IntArray:

@@ -103,7 +103,7 @@ def _added(columns: Iterable[IntArray], n: int) -> IntArray:
 def _person_date_order(batch: BillBatch, rows: IntArray) -> IntArray:
     """Rows by person, then date, then input order; no sort when the book already is in that order."""
     every = len(rows) == len(batch)  # then rows is 0..n-1: read the columns in place
-    person, day = (batch.person, batch.date) if every else (batch.person[rows], batch.date[rows])
+    person, day = (batch.person, batch.date) if every else (batch.person.take(rows), batch.date.take(rows))
     if len(rows) <= 1:
         return rows
     same = person[1:] == person[:-1]
@@ -121,7 +121,7 @@ def _scheme_editions(
     index = np.full(len(sb), -1, np.int64)
     for code, ref in enumerate(sb.scheme.values):
         rows = positions(sb.scheme.codes == code)
-        eds, idx = editions_by_date(policies, ref, sb.date[rows], as_known_on)
+        eds, idx = editions_by_date(policies, ref, sb.date.take(rows), as_known_on)
         index[rows] = np.where(idx >= 0, idx + len(used), -1)
         used.extend(eds)
     assert (index >= 0).all()
@@ -162,12 +162,14 @@ def _run(
     kinds = {k for ed in eds for benefit in ed.benefits.values() for k in benefit.kinds}
     column = book.batch.kind
     paid = codes_in(
-        column.codes[rows], [column.values.index(k) for k in kinds if k in column.values], len(column.values)
+        column.codes.take(rows),
+        [column.values.index(k) for k in kinds if k in column.values],
+        len(column.values),
     )
     listed = (rows, idx)
     if not paid.all():  # e.g. a critical-illness plan on outpatient bills: nothing to compute there
         at = positions(paid)
-        rows, idx, pre_existing = rows[at], idx[at], pre_existing[at]
+        rows, idx, pre_existing = rows.take(at), idx.take(at), pre_existing.take(at)
         category = None if category is None else category.take(at)
     keys = _keys(book.batch, rows, category)  # on the rows run only: no gathers for rows left out
     run = PolicyRun(book, payer, eds, rows, idx, keys, pre_existing, listed)
@@ -183,7 +185,7 @@ def _per_scheme(
     for pid in dict.fromkeys(e.id for e in scheme_eds):
         local = [i for i, e in enumerate(scheme_eds) if e.id == pid]
         rows = positions(codes_in(scheme_index, local, len(scheme_eds)))
-        yield [scheme_eds[i] for i in local], rows, np.searchsorted(np.array(local), scheme_index[rows])
+        yield [scheme_eds[i] for i in local], rows, np.searchsorted(np.array(local), scheme_index.take(rows))
 
 
 def _run_basic(book: Book, schemes: list[tuple[list[Policy], IntArray, IntArray]]) -> None:
@@ -206,7 +208,7 @@ def _run_critical(book: Book, policies: PolicySet, as_known_on: date | None) -> 
             continue
         categories = set().union(*(e.categories for e in eds))
         category = None if categories else Cat(np.zeros(len(rows), np.int32), [""])
-        _run(book, "critical", eds, rows, idx[rows], np.zeros(len(rows), bool), category)
+        _run(book, "critical", eds, rows, idx.take(rows), np.zeros(len(rows), bool), category)
 
 
 def _covers(editions: list[Policy], combo: tuple[str, ...]) -> int:
@@ -222,11 +224,11 @@ def _run_products(book: Book, policies: PolicySet, as_known_on: date | None) -> 
         rows = positions(holding.held)
         if len(rows) == 0:
             continue  # every bill holding it was refused by validation
-        eds, idx = editions_by_date(policies, pid, sb.date[rows], as_known_on)
+        eds, idx = editions_by_date(policies, pid, sb.date.take(rows), as_known_on)
         rows, idx = rows[idx >= 0], idx[idx >= 0]
         if len(rows) == 0:
             continue
-        pre = holding.pre_existing[rows]
+        pre = holding.pre_existing.take(rows)
         category = Cat(pre.astype(np.int32), ["standard", "pre_existing"])
         _run(book, "supplementary", eds, rows, idx, pre, category)
 

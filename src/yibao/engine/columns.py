@@ -60,7 +60,7 @@ class Cat:
 
     def take(self, rows: IntArray) -> Cat:
         """The column restricted to some rows, same dictionary."""
-        return Cat(self.codes[rows], self.values)
+        return Cat(self.codes.take(rows), self.values)
 
 
 @dataclass
@@ -113,9 +113,9 @@ class BillBatch:
     def take(self, rows: IntArray) -> BillBatch:
         """The batch restricted to (and reordered by) some rows."""
         return BillBatch(
-            bill_id=None if self.bill_id is None else self.bill_id[rows],
-            person=self.person[rows],
-            date=self.date[rows],
+            bill_id=None if self.bill_id is None else self.bill_id.take(rows),
+            person=self.person.take(rows),
+            date=self.date.take(rows),
             kind=self.kind.take(rows),
             scheme=self.scheme.take(rows),
             category=self.category.take(rows),
@@ -124,15 +124,17 @@ class BillBatch:
             region=self.region.take(rows),
             registration=self.registration.take(rows),
             settlement=self.settlement.take(rows),
-            designated=self.designated[rows],
-            networked=self.networked[rows],
-            contribution_paid=self.contribution_paid[rows],
-            contribution_months=self.contribution_months[rows],
-            components={k: v[rows] for k, v in self.components.items()},
-            class_b_copay_given=self.class_b_copay_given[rows],
-            account_balance=self.account_balance[rows],
-            products={k: Holdings(h.held[rows], h.pre_existing[rows]) for k, h in self.products.items()},
-            flags={k: v[rows] for k, v in self.flags.items()},
+            designated=self.designated.take(rows),
+            networked=self.networked.take(rows),
+            contribution_paid=self.contribution_paid.take(rows),
+            contribution_months=self.contribution_months.take(rows),
+            components={k: v.take(rows) for k, v in self.components.items()},
+            class_b_copay_given=self.class_b_copay_given.take(rows),
+            account_balance=self.account_balance.take(rows),
+            products={
+                k: Holdings(h.held.take(rows), h.pre_existing.take(rows)) for k, h in self.products.items()
+            },
+            flags={k: v.take(rows) for k, v in self.flags.items()},
         )
 
 

@@ -49,7 +49,7 @@ def unique_combos(columns: Sequence[Cat]) -> tuple[list[tuple[str, ...]], IntArr
                 uniq = positions(present)
             position = np.full(radix, -1, dtype=np.int64)
             position[uniq] = np.arange(len(uniq))
-            inverse = position[key]
+            inverse = position.take(key)
         else:
             uniq, inverse = np.unique(key, return_inverse=True)
     combos = []
@@ -91,7 +91,7 @@ def resolve(columns: Sequence[Cat], fn: Callable[[tuple[str, ...]], int], dtype:
     values: IntArray = np.array([fn(c) for c in combos], dtype=dtype)
     if len(values) == 0:
         return np.zeros(0, dtype=dtype)
-    result: IntArray = values[inverse]
+    result: IntArray = values.take(inverse)
     return result
 
 

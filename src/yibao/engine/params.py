@@ -46,7 +46,10 @@ class Keys:
         """The keys of some rows, keeping the combinations already found."""
         combos, inverse = self.combos()
         return Keys(
-            self.category.take(rows), self.variant.take(rows), self.level.take(rows), (combos, inverse[rows])
+            self.category.take(rows),
+            self.variant.take(rows),
+            self.level.take(rows),
+            (combos, inverse.take(rows)),
         )
 
     def table(self, table: _TableBase | None) -> IntArray:
@@ -58,7 +61,7 @@ class Keys:
         numbers = _NUMBERS.get((table,), tuple(combos), lambda: _numbers(table, combos))
         if len(numbers) == 1:
             return np.full(n, numbers[0], dtype=np.int64)
-        found: IntArray = numbers[inverse]
+        found: IntArray = numbers.take(inverse)
         return found
 
 
@@ -89,17 +92,19 @@ def condition_mask(when: Condition, batch: BillBatch, where: Whereabouts, rows: 
     """Rows where every field of a `when` condition matches."""
     mask = np.ones(len(rows), dtype=bool)
     if when.scope is not None:
-        mask &= codes_in(where.scope[rows], [SCOPES.index(s) for s in when.scope], len(SCOPES))
+        mask &= codes_in(where.scope.take(rows), [SCOPES.index(s) for s in when.scope], len(SCOPES))
     if when.registration is not None:
         mask &= codes_in(
-            where.registration[rows], [REGISTRATIONS.index(r) for r in when.registration], len(REGISTRATIONS)
+            where.registration.take(rows),
+            [REGISTRATIONS.index(r) for r in when.registration],
+            len(REGISTRATIONS),
         )
     if when.settlement is not None:
-        mask &= codes_in(where.mode[rows], [MODES.index(m) for m in when.settlement], len(MODES))
+        mask &= codes_in(where.mode.take(rows), [MODES.index(m) for m in when.settlement], len(MODES))
     if when.designated is not None:
-        mask &= batch.designated[rows] == when.designated
+        mask &= batch.designated.take(rows) == when.designated
     if when.networked is not None:
-        mask &= batch.networked[rows] == when.networked
+        mask &= batch.networked.take(rows) == when.networked
     if when.kinds is not None:
         mask &= _values_in(batch.kind, rows, when.kinds)
     if when.levels is not None:
@@ -109,7 +114,7 @@ def condition_mask(when: Condition, batch: BillBatch, where: Whereabouts, rows: 
 
 def _values_in(column: Cat, rows: IntArray, wanted: Sequence[str]) -> BoolArray:
     codes = [column.values.index(v) for v in wanted if v in column.values]
-    return codes_in(column.codes[rows], codes, len(column.values))
+    return codes_in(column.codes.take(rows), codes, len(column.values))
 
 
 def adjustments(

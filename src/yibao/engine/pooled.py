@@ -28,9 +28,9 @@ class Pooled:
         """One column of every member, in sequence order."""
         if self.order is None:
             st, at = self.parts[0]
-            one: IntArray = column(st)[at]
+            one: IntArray = column(st).take(at)
             return one
-        joined: IntArray = np.concatenate([column(st)[at] for st, at in self.parts])[self.order]
+        joined: IntArray = np.concatenate([column(st).take(at) for st, at in self.parts]).take(self.order)
         return joined
 
     def scatter(self, *columns: IntArray) -> Iterator[tuple[BenefitState, IntArray, list[IntArray]]]:
@@ -58,8 +58,8 @@ def pooled(
         return None
     if len(keep) == 1:
         st, at = keep[0][1]
-        return Pooled([(st, at)], None, st.at[at])
+        return Pooled([(st, at)], None, st.at.take(at))
     k = len(states)
-    key = np.concatenate([st.at[at] * k + w for w, (st, at) in keep])
+    key = np.concatenate([st.at.take(at) * k + w for w, (st, at) in keep])
     order = np.argsort(key, kind="stable")
-    return Pooled([part for _, part in keep], order, key[order] // k)
+    return Pooled([part for _, part in keep], order, key.take(order) // k)

@@ -27,7 +27,7 @@ def running_before(values: IntArray, start: IntArray, first: BoolArray) -> IntAr
     total = values.cumsum(dtype=np.int64)
     before = total - values
     offset = before[first]
-    return before - offset[group_ids(first)] + start
+    return before - offset.take(group_ids(first)) + start
 
 
 def running_take(
@@ -49,7 +49,7 @@ def running_take(
     total = values.cumsum(dtype=np.int64)
     before = total - values
     if (run_first == first).all():  # one room per group (the usual case): no runs to chain
-        within = before - before[first][group]
+        within = before - before[first].take(group)
         if not start.any():  # nothing used before the batch (the usual case): no starts to spread
             used_before = np.minimum(within, room)
             np.maximum(used_before, 0, out=used_before)
@@ -57,20 +57,20 @@ def running_take(
             used_after = np.minimum(within, room, out=within)
             np.maximum(used_after, 0, out=used_after)
         else:
-            s = start[first][group]
+            s = start[first].take(group)
             used_before = _used_after(s, within, room)
             used_after = _used_after(s, within + values, room)
         np.subtract(used_after, used_before, out=used_after)
         return used_after, used_before
     run = group_ids(run_first)
     run_offset = before[run_first]
-    within_before = before - run_offset[run]
+    within_before = before - run_offset.take(run)
     within_after = within_before + values
     run_room = room[run_first]
     run_group = group[run_first]
     n_runs = len(run_room)
     run_start = np.zeros(n_runs, dtype=np.int64)
-    run_total = within_after[last_rows(run_first)]
+    run_total = within_after.take(last_rows(run_first))
     first_run_of_group = np.ones(n_runs, dtype=bool)
     first_run_of_group[1:] = run_group[1:] != run_group[:-1]
     run_start[first_run_of_group] = start[run_first][first_run_of_group]
@@ -79,8 +79,8 @@ def running_take(
         at = positions(rank == level)
         if level > 0:
             prev = at - 1
-            run_start[at] = _used_after(run_start[prev], run_total[prev], run_room[prev])
-    s = run_start[run]
+            run_start[at] = _used_after(run_start.take(prev), run_total.take(prev), run_room.take(prev))
+    s = run_start.take(run)
     used_before = _used_after(s, within_before, room)
     used_after = _used_after(s, within_after, room)
     return used_after - used_before, used_before
