@@ -42,6 +42,8 @@ DEPTH = 2
 """Items in flight per worker: one being settled, one waiting, so no worker idles."""
 SPARE_SLOTS = 2
 """Result slots per worker beyond `depth`, for results a caller keeps a while."""
+WORKER_NICENESS = 10
+"""Workers yield the CPU to the parent, which writes the results in order and so paces the run."""
 _NO_SLOT = 255
 """Tells a worker to answer in the pipe: every result slot of its is lent or still in use."""
 _ALIGN = 64
@@ -191,6 +193,7 @@ def _serve(
     work: Callable[[Any], Any], conn: Connection, inbox: list[memoryview], outbox: list[memoryview]
 ) -> int:
     """The worker's loop: item in, result (or the exception) out, until an empty message."""
+    os.nice(WORKER_NICENESS)
     gc.freeze()  # what the parent built stays shared: collections here never touch (and copy) its pages
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends the workers
     served = 0

@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from yibao.batch.forked import forked_map
+from yibao.batch.forked import WORKER_NICENESS, forked_map
 
 BOOK = pa.table({"n": np.arange(50_000), "id": pa.array([f"person-{i % 977}" for i in range(50_000)])})
 """Built before the workers fork: they read it without its being sent."""
@@ -139,3 +139,14 @@ def test_a_map_left_midway_ends_and_reaps_its_workers():
     for pid in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # neither running nor left a zombie
+
+
+def niceness(_: int) -> int:
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_workers_run_at_a_lower_priority_than_the_parent_that_paces_them():
+    """The parent writes results in order; workers take the CPU it leaves (Linux caps niceness at 19)."""
+    parent = os.getpriority(os.PRIO_PROCESS, 0)
+    assert list(forked_map(niceness, [0, 1], 2)) == [min(19, parent + WORKER_NICENESS)] * 2
+    assert os.getpriority(os.PRIO_PROCESS, 0) == parent
