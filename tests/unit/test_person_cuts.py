@@ -7,7 +7,13 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from yibao.batch.chunks import _grouped, person_cuts, person_starts
+from yibao.batch.book_columns import run_starts
+from yibao.batch.chunks import _grouped, _person_ids, last_person_start, person_cuts
+
+
+def person_starts(table):
+    """The reference: where a new person begins, every neighbour compared (a missing id is "")."""
+    return run_starts(_person_ids(table))
 
 
 def cuts(starts, chunk_rows):
@@ -40,6 +46,22 @@ def test_person_cuts_equal_cuts_of_every_person_start(runs, chunk_rows, pieces):
     expected = list(cuts(person_starts(table), chunk_rows))
     assert list(person_cuts(table, chunk_rows)) == expected
     assert sum(stop - start for start, stop in expected) == len(ids)
+
+
+@settings(max_examples=60, deadline=None)
+@given(runs=RUNS.filter(bool), pieces=st.integers(1, 3))
+def test_the_last_person_start_is_the_last_of_every_person_start(runs, pieces):
+    """Read from the ids near the end only, whatever the runs' lengths against its windows."""
+    ids = [person for person, length in runs for _ in range(length)]
+    step = -(-len(ids) // pieces)
+    column = pa.chunked_array([pa.array(ids[i : i + step], pa.string()) for i in range(0, len(ids), step)])
+    table = pa.table({"person_id": column})
+    assert last_person_start(table) == int(np.flatnonzero(person_starts(table))[-1])
+
+
+def test_the_last_person_start_looks_past_a_window_that_begins_on_a_start():
+    assert last_person_start(pa.table({"person_id": ["a"] * 3 + ["b"] * 512})) == 3
+    assert last_person_start(pa.table({"person_id": ["b"] * 5_000})) == 0
 
 
 def test_a_person_longer_than_the_windows_is_never_split():
