@@ -122,22 +122,30 @@ def _settle_part(part: Any, dirs: list[str], options: BatchOptions, columns: lis
 
 
 def _write(parts: list[ChunkResult], out_path: Path, options: BatchOptions, summary: Summary) -> None:
-    results = pa.concat_tables([p.results for p in parts]).sort_by("row")
-    writer = TableWriter(out_path)
-    writer.write(results)
-    writer.close()
+    """Every file written in full beside its target, then all moved into place; none if one fails."""
+    files: list[tuple[TableWriter, pa.Table | None, pa.Schema | None]] = [
+        (TableWriter(out_path), pa.concat_tables([p.results for p in parts]).sort_by("row"), None)
+    ]
     if options.accumulators_path is not None:
-        accumulators = TableWriter(options.accumulators_path)
         tables = [p.accumulators for p in parts if p.accumulators.num_rows]
-        if tables:
-            accumulators.write(
-                pa.concat_tables(tables).sort_by([("person_id", "ascending"), ("key", "ascending")])
-            )
-        accumulators.close(ACCUMULATOR_SCHEMA)
+        held = (
+            pa.concat_tables(tables).sort_by([("person_id", "ascending"), ("key", "ascending")])
+            if tables
+            else None
+        )
+        files.append((TableWriter(options.accumulators_path), held, ACCUMULATOR_SCHEMA))
     errors = [p.errors for p in parts if p.errors.num_rows]
+    errors_path = options.errors_path or out_path.with_name(out_path.name + ".errors.csv")
     if errors:
-        path = options.errors_path or out_path.with_name(out_path.name + ".errors.csv")
-        writer = TableWriter(path)
-        writer.write(pa.concat_tables(errors).sort_by("row"))
-        writer.close()
-        summary.errors_path = path
+        files.append((TableWriter(errors_path), pa.concat_tables(errors).sort_by("row"), None))
+    try:
+        for writer, table, _ in files:
+            if table is not None:
+                writer.write(table)
+        for writer, _, empty in files:
+            writer.close(empty)
+    except BaseException:
+        for writer, _, _ in files:
+            writer.discard()
+        raise
+    summary.errors_path = errors_path if errors else None

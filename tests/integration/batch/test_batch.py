@@ -315,3 +315,23 @@ def test_a_grouped_csv_book_larger_than_one_read_block_streams_with_the_same_res
         for r in read_results(tmp_path / "b.csv").values()
     }
     assert by_bill_a == by_bill_b and len(by_bill_a) == 9000
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("scheduler", [None, "local:1"])
+def test_a_file_that_cannot_be_written_leaves_none_of_the_others_behind(tmp_path, scheduler):
+    """The accumulators cannot go under a plain file: results and errors stay as they were too."""
+    good = next(b for b in EXAMPLES if b["id"] == "tl-res-inpatient")
+    rows = [bill_row(good, "p1", "b1"), bill_row(good, "p2", "b2")]
+    rows[1]["kind"] = "dental"
+    path = write_csv(rows, tmp_path / "book.csv")
+    (tmp_path / "out.csv").write_text("an earlier run's results\n", encoding="utf-8")
+    (tmp_path / "plain").write_text("", encoding="utf-8")
+    options = BatchOptions(accumulators_path=tmp_path / "plain" / "acc.csv")
+    with pytest.raises(OSError):
+        if scheduler is None:
+            run_batch(path, tmp_path / "out.csv", POLICIES, options)
+        else:
+            run_distributed(path, tmp_path / "out.csv", POLICIES, options, scheduler, [])
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "an earlier run's results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", "out.csv", "plain"]
