@@ -107,8 +107,10 @@ def apply_ratio(base_fen: int, ratio_bp: int) -> Fen:
 
 def round_fen_bp(amount_fen_bp: Int64Array) -> Int64Array:
     """Round amounts in fen x basis points to fen, half up; the column twin of apply_ratio."""
-    assert (amount_fen_bp >= 0).all()
-    return (amount_fen_bp + BP_ONE // 2) // BP_ONE
+    assert amount_fen_bp.min(initial=0) >= 0  # one reduction: a third of comparing then all()
+    rounded = amount_fen_bp + BP_ONE // 2
+    np.floor_divide(rounded, BP_ONE, out=rounded)
+    return rounded
 
 
 def apply_ratio_columns(base_fen: Int64Array, ratio_bp: Int64Array) -> Int64Array:
