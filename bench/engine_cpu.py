@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 
 from yibao.batch.chunks import Chunk, open_book, person_cuts
+from yibao.batch.io import read_table
 from yibao.batch.memory import keep_freed_memory
 from yibao.batch.runner import BatchOptions, benefit_columns, settle_chunk
 from yibao.policy.lookup import PolicySet
@@ -40,7 +40,7 @@ def main() -> None:
     if not path.exists():
         raise SystemExit(f"no book at {path}: run bench/gen.py --n {args.n} --out {path} first")
     keep_freed_memory()  # as run_batch does
-    table = pq.read_table(path)
+    table = read_table(path)  # as yibao batch reads a book it holds in memory
     policies = PolicySet.load()
     columns = benefit_columns(open_book(path, args.chunk_rows), policies)
     cuts = list(person_cuts(table, args.chunk_rows))

@@ -23,7 +23,9 @@ def read_table(path: Path, strings: bool = False) -> pa.Table:
         raise InputError(Problem(str(path), "no such file; give the path of a Parquet or CSV file"))
     try:
         if is_parquet(path):
-            return pq.read_table(path)
+            # one chunk per column: read_table's ~131k-row chunks made most chunks of whole
+            # persons straddle two, and each straddling column was copied to settle it
+            return pq.ParquetFile(path).read()
         convert = pacsv.ConvertOptions(strings_can_be_null=True)
         if strings:
             header = pacsv.read_csv(
