@@ -26,6 +26,17 @@ def run_starts(values: Any) -> npt.NDArray[np.bool_]:
     return starts
 
 
+def all_distinct(values: Any) -> bool:
+    """Whether no value repeats (none missing): at once when they ascend, else hashed.
+
+    Applied to the first id of each run of a book or chunk. pc.unique hashes the ~16k of a
+    chunk in 0.45 ms, pc.count_distinct in 1.1; ids sorted by person need no hashing.
+    """
+    if len(values) <= 1 or pc.all(pc.greater(values.slice(1), values.slice(0, len(values) - 1))).as_py():
+        return True
+    return len(pc.unique(values)) == len(values)
+
+
 def column_of(table: pa.Table, name: str) -> Any:
     """A column as one Arrow array (empty text read as missing), or None when the book does not have it."""
     if name not in table.column_names:

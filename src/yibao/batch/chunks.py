@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from yibao.batch.book_columns import as_numpy, run_starts
+from yibao.batch.book_columns import all_distinct, as_numpy, run_starts
 from yibao.batch.decode import check_columns
 from yibao.batch.io import is_parquet, read_table
 from yibao.engine.columns import IntArray
@@ -181,13 +181,11 @@ def _as_text(ids: Any) -> Any:
 def _grouped(table: pa.Table) -> bool:
     """True when each person's bills are contiguous: no id begins two runs of equal ids.
 
-    Only the first id of each run is hashed (about one in eight): encoding every id and
-    sorting the codes took 0.2 s per million bills before the first chunk could start,
-    this 0.05 s (pc.count_distinct would take 0.15 s).
+    Only the first id of each run is checked (about one in eight): encoding every id and
+    sorting the codes took 0.2 s per million bills before the first chunk could start.
     """
     ids = _person_ids(table)
-    heads: Any = ids.filter(pa.array(run_starts(ids)))
-    return len(pc.unique(heads)) == len(heads)
+    return all_distinct(ids.filter(pa.array(run_starts(ids))))
 
 
 def last_person_start(table: pa.Table) -> int:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from yibao.batch.amounts import amount_fen, contribution_months
-from yibao.batch.book_columns import as_numpy, column_of, field_path, run_starts
+from yibao.batch.book_columns import all_distinct, as_numpy, column_of, field_path, run_starts
 from yibao.batch.format import AMOUNTS, INPUT_COLUMNS, LIST_SEPARATOR, SPECIAL_DRUG_PREFIX
 from yibao.engine.columns import BillBatch, BoolArray, Cat, Holdings, IntArray
 from yibao.engine.combos import codes_in
@@ -122,16 +122,6 @@ def decode(table: pa.Table) -> Decoded:
     return Decoded(batch, rows, person_ids, dict(found))
 
 
-def _distinct(values: Any) -> bool:
-    """Whether no value repeats (none is missing): at once when they ascend, else hashed.
-
-    pc.unique hashes the ~16k persons of a chunk in 0.45 ms, pc.count_distinct in 1.1.
-    """
-    if len(values) <= 1 or pc.all(pc.greater(values.slice(1), values.slice(0, len(values) - 1))).as_py():
-        return True
-    return len(pc.unique(values)) == len(values)
-
-
 def _person_codes(ids: Any) -> tuple[IntArray, Any]:
     """Each row's person as a code into the distinct ids, numbered in order of first appearance.
 
@@ -142,7 +132,7 @@ def _person_codes(ids: Any) -> tuple[IntArray, Any]:
         starts = run_starts(ids)
         first = np.flatnonzero(starts)
         distinct = ids.take(pa.array(first))
-        if _distinct(distinct):
+        if all_distinct(distinct):
             codes: IntArray = np.cumsum(starts, dtype=np.int64) - 1
             return codes, distinct
     encoded: Any = pc.dictionary_encode(ids)
