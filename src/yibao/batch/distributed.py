@@ -21,9 +21,16 @@ import pyarrow as pa
 
 from yibao.batch.chunks import Chunk, open_book
 from yibao.batch.decode import check_columns
-from yibao.batch.encode import ACCUMULATOR_SCHEMA
-from yibao.batch.io import TableWriter, is_parquet
-from yibao.batch.runner import BatchOptions, ChunkResult, Summary, _add, benefit_columns, settle_chunk
+from yibao.batch.io import is_parquet
+from yibao.batch.runner import (
+    BatchOptions,
+    ChunkResult,
+    Summary,
+    _add,
+    _Outputs,
+    benefit_columns,
+    settle_chunk,
+)
 from yibao.errors import InputError, Problem
 from yibao.policy.lookup import PolicySet
 
@@ -68,7 +75,7 @@ def run_distributed(
                 Problem(f"row {first['row']}: {first['field']}", first["message"], first["value"])
             )
         _add(summary, part)
-    _write(parts, out_path, options, summary)
+    _write(parts, out_path, options, summary, columns)
     summary.seconds = time.perf_counter() - began
     return summary
 
@@ -121,31 +128,22 @@ def _settle_part(part: Any, dirs: list[str], options: BatchOptions, columns: lis
     return settle_chunk(Chunk(table, rows[order]), _policies(tuple(dirs)), options, columns)
 
 
-def _write(parts: list[ChunkResult], out_path: Path, options: BatchOptions, summary: Summary) -> None:
-    """Every file written in full beside its target, then all moved into place; none if one fails."""
-    files: list[tuple[TableWriter, pa.Table | None, pa.Schema | None]] = [
-        (TableWriter(out_path), pa.concat_tables([p.results for p in parts]).sort_by("row"), None)
-    ]
-    if options.accumulators_path is not None:
-        tables = [p.accumulators for p in parts if p.accumulators.num_rows]
-        held = (
-            pa.concat_tables(tables).sort_by([("person_id", "ascending"), ("key", "ascending")])
-            if tables
-            else None
-        )
-        files.append((TableWriter(options.accumulators_path), held, ACCUMULATOR_SCHEMA))
-    errors = [p.errors for p in parts if p.errors.num_rows]
-    errors_path = options.errors_path or out_path.with_name(out_path.name + ".errors.csv")
-    if errors:
-        files.append((TableWriter(errors_path), pa.concat_tables(errors).sort_by("row"), None))
+def _write(
+    parts: list[ChunkResult], out_path: Path, options: BatchOptions, summary: Summary, columns: list[str]
+) -> None:
+    """The files of the whole run in row (accumulators: person) order, all or none, as run_batch."""
+    outputs = _Outputs.of_run(out_path, options)
     try:
-        for writer, table, _ in files:
-            if table is not None:
-                writer.write(table)
-        for writer, _, empty in files:
-            writer.close(empty)
+        outputs.results.write(pa.concat_tables([p.results for p in parts]).sort_by("row"))
+        accumulators = [p.accumulators for p in parts if p.accumulators.num_rows]
+        if outputs.accumulators is not None and accumulators:
+            held = pa.concat_tables(accumulators).sort_by([("person_id", "ascending"), ("key", "ascending")])
+            outputs.accumulators.write(held)
+        errors = [p.errors for p in parts if p.errors.num_rows]
+        if errors:
+            outputs.errors.write(pa.concat_tables(errors).sort_by("row"))
+        outputs.close(columns)
     except BaseException:
-        for writer, _, _ in files:
-            writer.discard()
+        outputs.discard()
         raise
-    summary.errors_path = errors_path if errors else None
+    summary.errors_path = outputs.errors.path if errors else None

@@ -56,10 +56,7 @@ def run_batch(
     book = open_book(in_path, options.chunk_rows)
     columns = benefit_columns(book, policies)
     summary = Summary(bills=book.num_rows)
-    errors_path = options.errors_path or out_path.with_name(out_path.name + ".errors.csv")
-    wanted = options.accumulators_path
-    accumulators = TableWriter(wanted) if wanted is not None else None
-    outputs = _Outputs(TableWriter(out_path), accumulators, TableWriter(errors_path))
+    outputs = _Outputs.of_run(out_path, options)
 
     def settle(piece: Chunk | Cut) -> tuple[int, ChunkResult]:
         chunk = book.chunk(piece)
@@ -83,7 +80,7 @@ def run_batch(
         settled.close()  # a run stopped early (--strict, an error, Ctrl-C) ends its workers here
         outputs.discard()  # and leaves no half-written file
         raise
-    summary.errors_path = errors_path if summary.failed else None
+    summary.errors_path = outputs.errors.path if summary.failed else None
     summary.seconds = time.perf_counter() - began
     return summary
 
@@ -97,6 +94,14 @@ class _Outputs:
     errors: TableWriter
     held: list[pa.Table] = field(default_factory=list)
     """Results of a book read whole and regrouped, written in row order at the end."""
+
+    @classmethod
+    def of_run(cls, out_path: Path, options: BatchOptions) -> _Outputs:
+        """The writers of a run's files: errors beside the results unless placed elsewhere."""
+        errors_path = options.errors_path or out_path.with_name(out_path.name + ".errors.csv")
+        wanted = options.accumulators_path
+        accumulators = TableWriter(wanted) if wanted is not None else None
+        return cls(TableWriter(out_path), accumulators, TableWriter(errors_path))
 
     def add(self, done: ChunkResult, streams: bool) -> None:
         """One chunk's outputs, in chunk order."""
