@@ -63,28 +63,41 @@ def amount_fen(table: pa.Table, name: str, found: RowProblems, missing: int) -> 
 
 
 def _decimal_fen(column: Any, name: str, found: RowProblems, missing: int) -> IntArray:
-    """Fen from a decimal column with at most two places: its unscaled integers, read in place."""
-    fen: IntArray = _unscaled(column, name) * 10 ** (_CENTS_SCALE - column.type.scale)
-    if column.null_count:
-        fen = np.where(as_numpy(column.is_null()).astype(bool), missing, fen)
-    for row in np.flatnonzero(fen < missing).tolist():
+    """Fen from a decimal column with at most two places: its unscaled integers, read in place.
+
+    A column of amounts that are all given, none negative and none too large (the usual
+    case) is known so from its least and greatest value and costs one copy; the others
+    are checked row by row.
+    """
+    raw = _unscaled(column, name)
+    factor = 10 ** (_CENTS_SCALE - column.type.scale)
+    largest = MAX_FEN // factor  # compared before scaling, so a huge amount cannot overflow
+    if not column.null_count and (len(raw) == 0 or (raw.min() >= 0 and raw.max() <= largest)):
+        return raw * factor if factor != 1 else raw.copy()  # a copy: raw may be the book's own buffer
+    given = ~as_numpy(column.is_null()).astype(bool) if column.null_count else np.ones(len(raw), bool)
+    negative, too_large = given & (raw < 0), given & (raw > largest)
+    for row in np.flatnonzero(negative).tolist():
         found[row].append(
             Problem(field_path(name), f"'{column[row].as_py()}' is negative; amounts must be 0 or more")
         )
-    for row in np.flatnonzero(fen > MAX_FEN).tolist():
+    for row in np.flatnonzero(too_large).tolist():
         found[row].append(
             Problem(
                 field_path(name),
                 f"'{column[row].as_py()}' is too large; amounts are at most {MAX_FEN // 100} yuan",
             )
         )
-    fen = np.where(fen > MAX_FEN, 0, fen)
-    clipped: IntArray = np.maximum(fen, missing)
-    return clipped
+    fen: IntArray = np.where(negative | too_large, 0, raw) * factor
+    fen[~given] = missing
+    return fen
 
 
 def _unscaled(column: Any, name: str) -> IntArray:
-    """A decimal column's unscaled integers as int64, whatever its width (32, 64, 128 or 256 bits)."""
+    """A decimal column's unscaled integers as int64, whatever its width (32, 64, 128 or 256 bits).
+
+    Decimal128 values are pairs of words; each fits int64 when its high word only extends
+    the low word's sign, which non-negative low words and zero high words show at once.
+    """
     too_large = Problem(f"book.{name}", "amounts beyond 92,233,720,368,547,758.07 yuan cannot be exact")
     width = column.type.byte_width
     if width == _DECIMAL256_BYTES:  # decimal256: narrowed by Arrow, which refuses what does not fit
@@ -95,12 +108,13 @@ def _unscaled(column: Any, name: str) -> IntArray:
         width = _DECIMAL128_BYTES
     if width in (4, 8):
         narrow = np.frombuffer(column.buffers()[1], dtype=f"<i{width}")
-        return narrow[column.offset : column.offset + len(column)].astype(np.int64)
+        return narrow[column.offset : column.offset + len(column)].astype(np.int64, copy=False)
     words = np.frombuffer(column.buffers()[1], dtype="<i8")[
         2 * column.offset : 2 * (column.offset + len(column))
     ]
     low, high = words[0::2], words[1::2]
-    if not np.array_equal(high, low >> 63):
+    fits = len(low) == 0 or (not high.any() and low.min() >= 0)
+    if not fits and not np.array_equal(high, low >> 63):
         raise InputError(too_large)
     return low
 

@@ -38,10 +38,14 @@ def all_distinct(values: Any) -> bool:
 
 
 def column_of(table: pa.Table, name: str) -> Any:
-    """A column as one Arrow array (empty text read as missing), or None when the book does not have it."""
+    """A column as one Arrow array (empty text read as missing), or None when the book does not have it.
+
+    A column of one chunk is that chunk, not a copy (combine_chunks copies even one chunk).
+    """
     if name not in table.column_names:
         return None
-    column: Any = table.column(name).combine_chunks()
+    chunked = table.column(name)
+    column: Any = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         empty: Any = pc.equal(column, pa.scalar(""))
         if pc.any(empty).as_py():  # rebuild the strings only when some are empty
