@@ -39,7 +39,12 @@ def _table(spans: EditionSpans) -> _Table:
 def editions_by_date(
     policies: PolicySet, ref: str, dates: DateArray, as_known_on: date | None
 ) -> tuple[list[Policy], IntArray]:
-    """The editions used and, per row, the index of the edition in force (-1 where none is)."""
+    """The editions in force on some of the dates and, per row, its index among them (-1 where none is).
+
+    Only editions some row uses are listed (when none is, all are, for the checks that name
+    the policy's kind), so a run over one year's bills sees one edition and takes the
+    engine's one-edition paths.
+    """
     pid, _, pinned = ref.partition("@")
     if pinned:
         policy = policies.get(ref)
@@ -56,6 +61,20 @@ def editions_by_date(
         if first != _NAT:  # NaT is the smallest int64: the minimum finds any
             lo, hi = bisect_right(found.cut_days, int(first)), bisect_right(found.cut_days, int(last))
             if lo == hi:
-                return used, np.full(len(dates), found.segment[lo], np.int64)
-    segment = np.searchsorted(found.bounds, dates, side="right") - 1
-    return used, found.table[segment + 1]
+                segment = found.segment[lo]
+                if segment < 0:
+                    return used, np.full(len(dates), -1, np.int64)
+                return [used[segment]], np.zeros(len(dates), np.int64)
+    index = found.table[np.searchsorted(found.bounds, dates, side="right")]
+    return _in_use(used, index)
+
+
+def _in_use(editions: list[Policy], index: IntArray) -> tuple[list[Policy], IntArray]:
+    """The editions some row's index names, and the indexes renumbered among them."""
+    count = np.bincount(index + 1, minlength=len(editions) + 1)[1:]
+    kept = [e for e, n in enumerate(count.tolist()) if n]
+    if not kept or len(kept) == len(editions):
+        return editions, index
+    renumber = np.full(len(editions) + 1, -1, np.int64)  # the last entry: -1 stays -1
+    renumber[kept] = np.arange(len(kept))
+    return [editions[e] for e in kept], renumber[index]
