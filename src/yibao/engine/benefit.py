@@ -15,12 +15,14 @@ from yibao.engine.benefit_state import BenefitState, new_state
 from yibao.engine.book import Book, Payment, edition_column, group_of
 from yibao.engine.columns import BoolArray, IntArray, positions
 from yibao.engine.combos import codes_in
+from yibao.engine.idle import EMPTY, RunGroups, end_with_idle
 from yibao.engine.params import DEDUCTIBLE_KINDS, Keys
 from yibao.engine.pooled import pooled
 from yibao.engine.running import running_before, running_take
 from yibao.money import BP_ONE, round_fen_bp
 from yibao.policy.models import Policy
 
+NO_ROWS = np.zeros(0, bool)
 PER_BILL_KINDS = [DEDUCTIBLE_KINDS.index("bill"), DEDUCTIBLE_KINDS.index("admission")]
 
 
@@ -49,6 +51,7 @@ class PolicyRun:
         self.person = batch.person.take(rows)
         self.period = book.period_start(self.year_starts, rows)
         self.group = group_of(self.person, self.period)
+        self.groups = RunGroups(self.group, self.person, self.period)
         self.names = list(dict.fromkeys(n for ed in editions for n in ed.benefits))
         self.traced = book.trace is not None  # trace-only columns are kept only then
         self.states: list[BenefitState] = []
@@ -61,8 +64,11 @@ class PolicyRun:
             self._first_self_pay(st)
             self._per_bill_deductible(st)
         self._annual_deductibles()
-        for st in live:
-            self._ratio_or_fixed(st)
+        for st in self.states:
+            if len(st.at):
+                self._ratio_or_fixed(st)
+            else:  # idle rows alone: their person-periods still appear in the accumulators
+                self._end(f"{self.pid}/banded/{st.name}", EMPTY, NO_ROWS, EMPTY, st.idle.of("banded"))
         self._caps()
         for st in self.states:
             self._take_from_components(st)
@@ -111,16 +117,19 @@ class PolicyRun:
         year = DEDUCTIBLE_KINDS.index("year")
         pools: dict[str, list[int]] = {}
         for i, st in enumerate(self.states):
-            if (st.deductible_kind == year).any():
+            if (st.deductible_kind == year).any() or "deductible" in st.idle.under:
                 pools.setdefault(self._pool_name(st), []).append(i)
         for pool, members in pools.items():
+            key = f"{self.pid}/deductible/{pool}"
+            idle = self._idle_of(members, "deductible")
             seq = pooled(self.states, members, lambda st: st.deductible_kind == year)
             if seq is None:
+                self._end(key, EMPTY, NO_ROWS, EMPTY, idle)
                 continue
             values = seq.gather(lambda st: st.base)
             table = np.maximum(seq.gather(lambda st: st.deductible_table), 0)
             room = round_fen_bp(table * seq.gather(lambda st: st.deductible_factor_bp))
-            taken, before = self._pooled_take(f"{self.pid}/deductible/{pool}", seq.rows, values, room)
+            taken, before = self._pooled_take(key, seq.rows, values, room, idle)
             for st, at, (room_at, taken_at, before_at) in seq.scatter(room, taken, before):
                 assert st.deductible is not None and st.deductible_taken is not None
                 st.deductible[at] = room_at
@@ -132,15 +141,37 @@ class PolicyRun:
                 st.deductible_used_before[at] = before_at
 
     def _pooled_take(
-        self, key: str, rows: IntArray, values: IntArray, room: IntArray
+        self, key: str, rows: IntArray, values: IntArray, room: IntArray, idle: IntArray
     ) -> tuple[IntArray, IntArray]:
         """Take under an annual room shared along a sequence, from and back to the accumulator `key`."""
         person, period = self.person.take(rows), self.period.take(rows)
         first = self.book.sequence_firsts(self.group.take(rows))
         start = self.book.start.lookup(key, person, period, self.year_starts)
         taken, before = running_take(values, room, start, first)
-        self.book.record_end(key, first, before + taken, person, period, self.year_starts)
+        self._end(key, rows, first, before + taken, idle, person, period)
         return taken, before
+
+    def _end(
+        self,
+        key: str,
+        rows: IntArray,
+        first: BoolArray,
+        after: IntArray,
+        idle: IntArray,
+        person: IntArray | None = None,
+        period: IntArray | None = None,
+    ) -> None:
+        """Record accumulator `key` after a sequence of the run's `rows` and the idle rows under it."""
+        if len(rows) == 0 and len(idle) == 0:
+            return
+        person = self.person.take(rows) if person is None else person
+        period = self.period.take(rows) if period is None else period
+        end_with_idle(self.book, key, self.year_starts, self.groups, rows, first, after, person, period, idle)
+
+    def _idle_of(self, members: list[int], rule: str) -> IntArray:
+        """The idle rows of some benefits under one accumulator rule."""
+        parts = [self.states[i].idle.of(rule) for i in members]
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
     def _pool_name(self, st: BenefitState) -> str:
         for ed in self.editions:
@@ -162,11 +193,13 @@ class PolicyRun:
         if per_bill.any():  # banded on every row, kept where per bill: cheaper than gathering through a mask
             banded = round_fen_bp(banded_fen_bp(net, st.band_from, st.band_rate))
             pay = banded if per_bill.all() else pay + banded * per_bill
-        if yearly.any():
+        key = f"{self.pid}/banded/{st.name}"
+        if not yearly.any():
+            self._end(key, EMPTY, NO_ROWS, EMPTY, st.idle.of("banded"))
+        else:
             idx = positions(yearly)
             person, period = self.person[st.at[idx]], self.period[st.at[idx]]
             first = self.book.sequence_firsts(self.group[st.at[idx]])
-            key = f"{self.pid}/banded/{st.name}"
             start = self.book.start.lookup(key, person, period, self.year_starts)
             before = running_before(net[idx], start, first)
             after = before + net[idx]
@@ -175,7 +208,7 @@ class PolicyRun:
             if self.traced:
                 st.banded_before = np.zeros(len(st.at), np.int64)
                 st.banded_before[idx] = before
-            self.book.record_end(key, first, after, person, period, self.year_starts)
+            self._end(key, st.at.take(idx), first, after, st.idle.of("banded"), person, period)
         st.paid = pay
         st.paid_before_caps = pay.copy() if self.traced else None  # caps change `paid` in place
 
@@ -184,7 +217,7 @@ class PolicyRun:
         cap_defs = {name: ed.caps[name] for ed in self.editions for name in ed.caps}
         members: dict[str, list[int]] = {}
         for i, st in enumerate(self.states):
-            for cap in st.caps:
+            for cap in dict.fromkeys([*st.caps, *st.idle.caps()]):
                 members.setdefault(cap, []).append(i)
         order = sorted(members, key=lambda c: (cap_defs[c].per != "bill", len(members[c]), c))
         for cap in order:
@@ -202,12 +235,15 @@ class PolicyRun:
         st.paid[at] = np.minimum(st.paid[at], st.caps[cap][at])
 
     def _annual_cap(self, cap: str, members: list[int]) -> None:
-        seq = pooled(self.states, members, lambda st: st.caps[cap] >= 0)
+        key = f"{self.pid}/cap/{cap}"
+        idle = self._idle_of(members, f"cap:{cap}")
+        seq = pooled(self.states, members, lambda st: st.caps[cap] >= 0 if cap in st.caps else NO_ROWS)
         if seq is None:
+            self._end(key, EMPTY, NO_ROWS, EMPTY, idle)
             return
         values = seq.gather(lambda st: _set(st.paid))
         room = seq.gather(lambda st: st.caps[cap])
-        taken, before = self._pooled_take(f"{self.pid}/cap/{cap}", seq.rows, values, room)
+        taken, before = self._pooled_take(key, seq.rows, values, room, idle)
         for st, at, (taken_at, before_at) in seq.scatter(taken, before):
             assert st.paid is not None
             if self.traced:
@@ -250,6 +286,7 @@ class PolicyRun:
         benefit = ed0.benefits[st.name]
         applied = np.zeros(len(self.book.batch), bool)
         applied[rows] = True
+        applied[self.rows.take(st.idle.all_rows())] = True
         self.book.payments.append(
             Payment(
                 self.payer,

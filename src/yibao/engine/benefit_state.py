@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from yibao.engine.columns import BoolArray, IntArray, positions
 from yibao.engine.combos import codes_in
+from yibao.engine.idle import Idle, can_idle, mark_idle, zero_rows
 from yibao.engine.params import (
     DEDUCTIBLE_KINDS,
     NOT_SET,
@@ -63,22 +64,29 @@ class BenefitState:
     paid_before_caps: IntArray | None = None
     cap_steps: list[tuple[str, BoolArray, IntArray, IntArray]] = field(default_factory=list)
     paid: IntArray | None = None
+    idle: Idle = field(default_factory=Idle)
 
 
 def new_state(run: PolicyRun, name: str) -> BenefitState:
     """The benefit's per-row parameters over the run's rows it pays (kind and `when`), edition by edition.
 
     Later stages work on these rows only: a benefit paying 15 % of the bills costs 15 %.
+    Rows with nothing to compute (idle.py) are set aside, with the rules they fall under.
     """
-    per_edition = [
-        (e, ed, ed.benefits[name], _applying(run, e, ed.benefits[name]))
-        for e, ed in enumerate(run.editions)
-        if name in ed.benefits
-    ]
-    parts = [local for *_, local in per_edition]
+    idle = Idle()
+    per_edition = []
+    for e, ed in enumerate(run.editions):
+        if name not in ed.benefits:
+            continue
+        benefit = ed.benefits[name]
+        local, base = _applying(run, e, benefit), None
+        if not run.traced and len(local) and can_idle(benefit):
+            local, base = _set_idle_aside(run, ed, benefit, local, idle)
+        per_edition.append((ed, benefit, local, base))
+    parts = [local for _, _, local, _ in per_edition]
     at, places = _union(parts, len(run.rows))
     m = len(at)
-    ratios = [b.ratio for _, _, b, _ in per_edition if b.ratio is not None]
+    ratios = [b.ratio for _, b, _, _ in per_edition if b.ratio is not None]
     max_bands = max((len(r.band_list()) for r in ratios), default=1)
     # one edition fills every row (the usual case): it writes, or replaces, the blank columns whole
     blank = np.empty if sum(1 for part in parts if len(part)) == 1 else np.zeros
@@ -100,13 +108,36 @@ def new_state(run: PolicyRun, name: str) -> BenefitState:
         banded_year=np.zeros(m, bool),
         fixed=np.full(m, NOT_SET, np.int64),
         caps={},
+        idle=idle,
     )
-    for (_, ed, benefit, local), where in zip(per_edition, places, strict=True):
+    for (ed, benefit, local, base), where in zip(per_edition, places, strict=True):
         if len(local) == 0:
             continue
         whole = len(local) == len(run.rows)  # then `at` is every row: fill through slices, no gathers
-        _fill_params(run, st, local, slice(None) if whole else where, whole, ed, benefit)
+        _fill_params(run, st, local, slice(None) if whole else where, whole, ed, benefit, base)
     return st
+
+
+def _set_idle_aside(
+    run: PolicyRun, ed: Policy, benefit: Benefit, local: IntArray, idle: Idle
+) -> tuple[IntArray, IntArray | None]:
+    """The rows of `local` with a base to compute, and that base (None: not computed yet).
+
+    A benefit whose components no bill of the batch gives (special drugs in a book without
+    them) is idle on every row without a look at them; else rows of zero base are set aside
+    when there are enough of them (idle.zero_rows).
+    """
+    whole = len(local) == len(run.rows)
+    if not any(run.book.has_component(component) for component in benefit.base):
+        mark_idle(idle, ed, benefit, local, lambda: run.keys if whole else run.keys.take(local))
+        return local[:0], None
+    base = _base(run, benefit, run.rows if whole else run.rows.take(local))
+    zero = zero_rows(base)
+    if zero is None:
+        return local, base
+    resting, working = local.take(positions(zero)), positions(~zero)
+    mark_idle(idle, ed, benefit, resting, lambda: run.keys.take(resting))
+    return local.take(working), base.take(working)
 
 
 def _union(parts: list[IntArray], n: int) -> tuple[IntArray, list[IntArray | slice]]:
@@ -149,8 +180,12 @@ def _fill_params(
     whole: bool,
     ed: Policy,
     benefit: Benefit,
+    base: IntArray | None,
 ) -> None:
-    """One edition's parameters on its rows: `local` among the run's rows, `at` among the benefit's."""
+    """One edition's parameters on its rows: `local` among the run's rows, `at` among the benefit's.
+
+    `base`: the rows' base when already computed.
+    """
     batch = run.book.batch
     keys = run.keys if whole else run.keys.take(local)
     rows = run.rows if whole else run.rows.take(local)
@@ -162,7 +197,7 @@ def _fill_params(
         else:
             getattr(st, name)[at] = values
 
-    put("base", _base(run, benefit, rows))
+    put("base", _base(run, benefit, rows) if base is None else base)
     adjusted = adjustments(ed, st.name, batch, run.book.where, rows)
     if run.book.trace is not None:
         for rule, mask in adjusted.matched:

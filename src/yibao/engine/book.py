@@ -92,6 +92,10 @@ class Book:
         picked: IntArray = self._periods[year_starts][rows]
         return picked
 
+    def has_component(self, name: str) -> bool:
+        """Whether the batch has the component at all (one no bill gives is zero on every bill)."""
+        return name in self.remaining
+
     def component(self, name: str) -> IntArray:
         """What is left of one component on every bill (zeros for a list no bill uses)."""
         if name not in self.remaining:
