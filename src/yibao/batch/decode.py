@@ -21,6 +21,7 @@ from yibao.batch.book_columns import all_distinct, as_numpy, column_of, field_pa
 from yibao.batch.format import AMOUNTS, INPUT_COLUMNS, LIST_SEPARATOR, SPECIAL_DRUG_PREFIX
 from yibao.engine.columns import BillBatch, BoolArray, Cat, Holdings, IntArray
 from yibao.engine.combos import codes_in
+from yibao.engine.running import group_ids
 from yibao.errors import InputError, Problem
 from yibao.policy.models import BILL_KINDS
 
@@ -133,8 +134,7 @@ def _person_codes(ids: Any) -> tuple[IntArray, Any]:
         first = np.flatnonzero(starts)
         distinct = ids.take(pa.array(first))
         if all_distinct(distinct):
-            codes: IntArray = np.cumsum(starts, dtype=np.int64) - 1
-            return codes, distinct
+            return group_ids(starts), distinct
     encoded: Any = pc.dictionary_encode(ids)
     return as_numpy(encoded.indices).astype(np.int64), encoded.dictionary
 
@@ -156,16 +156,19 @@ def _text(table: pa.Table, name: str, found: RowProblems) -> Any:
     return pc.fill_null(column, "")
 
 
-def _dictionary(column: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
-    """A text column as codes (-1 where missing or empty) into its distinct values; no per-row strings."""
+def _dictionary(column: Any) -> tuple[npt.NDArray[np.int32], list[str]]:
+    """A text column as codes (-1 where missing or empty) into its distinct values; no per-row strings.
+
+    The codes may be a read-only view of the book's own indices (no copy where none is needed).
+    """
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(pc.cast(column, pa.string()))
     values = [str(v) if v is not None else "" for v in column.dictionary.to_pylist()]
     indices = pc.fill_null(column.indices, -1) if column.indices.null_count else column.indices
-    codes = as_numpy(indices).astype(np.int64)
+    codes = as_numpy(indices).astype(np.int32, copy=False)
     empty = [k for k, v in enumerate(values) if v == ""]
     if empty:
-        codes[codes_in(codes, empty, len(values))] = -1
+        codes = np.where(codes_in(codes, empty, len(values)), np.int32(-1), codes)
     return codes, values
 
 
@@ -176,15 +179,15 @@ def _category(table: pa.Table, name: str, found: RowProblems) -> Cat:
     if column is None:
         return Cat(np.zeros(table.num_rows, np.int32), [default])
     codes, values = _dictionary(column)
-    missing = codes < 0
-    if spec.required:
-        for row in np.flatnonzero(missing).tolist():
-            found[row].append(Problem(field_path(name), "required field is missing"))
-    if missing.any():
+    if len(codes) and codes.min() < 0:  # some rows missing (one reduction tells when none is)
+        missing = codes < 0
+        if spec.required:
+            for row in np.flatnonzero(missing).tolist():
+                found[row].append(Problem(field_path(name), "required field is missing"))
         if default not in values:
             values.append(default)
-        codes[missing] = values.index(default)
-    cat = Cat(codes.astype(np.int32), values)
+        codes = np.where(missing, np.int32(values.index(default)), codes)
+    cat = Cat(codes, values)
     _check_values(name, cat, found)
     return cat
 
