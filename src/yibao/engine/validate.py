@@ -25,9 +25,16 @@ RowProblems = dict[int, list[Problem]]
 def validate(batch: BillBatch, policies: PolicySet, as_known_on: date | None) -> RowProblems:
     """Problems by row (rows without problems are absent)."""
     found: RowProblems = defaultdict(list)
+    whole: dict[str, Policy] = {}  # schemes with one basic edition in force over all the batch's dates
     for code, ref in enumerate(batch.scheme.values):
-        rows = positions(batch.scheme.codes == code)
-        _check_scheme(batch, policies, as_known_on, ref, rows, found)
+        edition = _one_basic_edition(batch, policies, as_known_on, ref)
+        if edition is not None:
+            whole[ref] = edition
+        else:
+            rows = positions(batch.scheme.codes == code)
+            _check_scheme(batch, policies, as_known_on, ref, rows, found)
+    if whole:
+        _check_schemes_at_once(batch, whole, found)
     scheme_ok = np.ones(len(batch), dtype=bool)
     scheme_ok[list(found)] = False  # a product cannot be checked against a scheme that is itself wrong
     for pid, holding in batch.products.items():
@@ -46,6 +53,41 @@ def validate(batch: BillBatch, policies: PolicySet, as_known_on: date | None) ->
             )
         )
     return dict(found)
+
+
+def _one_basic_edition(
+    batch: BillBatch, policies: PolicySet, as_known_on: date | None, ref: str
+) -> Policy | None:
+    """The basic edition of a scheme in force from the batch's first date to its last, if one is.
+
+    Then every row of the scheme is checked against it at once; else (None: editions change
+    within the batch, a date has none, or the scheme is unknown or not basic) row by row.
+    """
+    if len(batch) == 0:
+        return None
+    days = batch.date.view(np.int64)
+    span = np.array([days.min(), days.max()]).view(batch.date.dtype)
+    try:
+        editions, index = editions_by_date(policies, ref, span, as_known_on)
+    except YibaoError:
+        return None
+    if len(editions) != 1 or index.any() or editions[0].kind != "basic":
+        return None
+    return editions[0]
+
+
+def _check_schemes_at_once(batch: BillBatch, whole: dict[str, Policy], found: RowProblems) -> None:
+    """Check the rows of schemes with one edition over the batch: once per distinct combination."""
+    has_months = Cat((batch.contribution_months >= 0).astype(np.int32), ["0", "1"])
+    columns = [batch.scheme, batch.category, batch.level, batch.variant, batch.kind, has_months]
+    combos, inverse = unique_combos(columns)
+    for c, (ref, category, level, variant, kind, months) in enumerate(combos):
+        if ref not in whole:
+            continue
+        problems = _combo_problems(whole[ref], category, level, variant, kind, months == "1")
+        if problems:
+            for row in positions(inverse == c).tolist():
+                found[row].extend(problems)
 
 
 def _check_scheme(
