@@ -45,8 +45,8 @@ def pay_from_accounts(book: Book, editions: list[Policy], rows: IntArray, editio
             left = left - take
         assert (left == 0).all(), "the personal account paid more than it covers"
     n = len(batch)
-    amount, index, applied = np.zeros(n, np.int64), np.full(n, -1, np.int64), np.zeros(n, bool)
-    amount[rows], index[rows], applied[rows] = taken, edition_index, True
+    amount = np.zeros(n, np.int64)
+    amount[rows] = taken
     refs = [ed.ref for ed in editions]
     book.payments.append(
         Payment(
@@ -57,8 +57,9 @@ def pay_from_accounts(book: Book, editions: list[Policy], rows: IntArray, editio
             "personal account",
             amount,
             refs,
-            index,
-            applied,
+            rows,
+            edition_index,
+            rows,
         )
     )
     if book.trace is not None:

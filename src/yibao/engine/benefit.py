@@ -12,7 +12,7 @@ import numpy as np
 
 from yibao.engine.bands import banded_fen_bp
 from yibao.engine.benefit_state import BenefitState, new_state
-from yibao.engine.book import Book, Payment, edition_column, group_of
+from yibao.engine.book import Book, Payment, group_of
 from yibao.engine.columns import BoolArray, IntArray, positions
 from yibao.engine.combos import codes_in
 from yibao.engine.idle import EMPTY, RunGroups, end_with_idle
@@ -43,7 +43,6 @@ class PolicyRun:
         """`listed`: the rows (and editions) the policy covers, when more than the `rows` it computes."""
         self.book, self.payer, self.editions = book, payer, editions
         self.listed = listed or (rows, edition_index)
-        self._ref_index_cache: IntArray | None = None
         self.rows, self.edition_index, self.keys, self.pre_existing = rows, edition_index, keys, pre_existing
         self.pid = editions[0].id
         self.year_starts = editions[0].year_starts
@@ -254,12 +253,6 @@ class PolicyRun:
                 st.cap_steps.append((cap, mask, used, st.paid.copy()))
             st.paid[at] = taken_at
 
-    def _ref_index(self) -> IntArray:
-        """The edition covering each bill of the batch, one array shared by all the policy's payments."""
-        if self._ref_index_cache is None:
-            self._ref_index_cache = edition_column(len(self.book.batch), *self.listed)
-        return self._ref_index_cache
-
     def _take_from_components(self, st: BenefitState) -> None:
         rows = self.rows.take(st.at)
         amount = np.zeros(len(self.book.batch), np.int64)
@@ -284,9 +277,8 @@ class PolicyRun:
         assert (left == 0).all(), f"{self.pid}:{st.name} paid more than its base"
         ed0 = next(ed for ed in self.editions if st.name in ed.benefits)
         benefit = ed0.benefits[st.name]
-        applied = np.zeros(len(self.book.batch), bool)
-        applied[rows] = True
-        applied[self.rows.take(st.idle.all_rows())] = True
+        idle = st.idle.all_rows()
+        applied = np.concatenate([rows, self.rows.take(idle)]) if len(idle) else rows
         self.book.payments.append(
             Payment(
                 self.payer,
@@ -296,7 +288,7 @@ class PolicyRun:
                 benefit.name_en,
                 amount,
                 [ed.ref for ed in self.editions],
-                self._ref_index(),
+                *self.listed,
                 applied,
             )
         )

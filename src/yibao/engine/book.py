@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -48,7 +49,13 @@ class StartState:
 
 @dataclass
 class Payment:
-    """What one benefit of one policy paid on every bill (zero where it did not apply)."""
+    """What one benefit of one policy paid on every bill (zero where it did not apply).
+
+    The bills the policy covers (with the edition of each, an index into `refs`) and the bills
+    the benefit applies to are kept as row positions; `ref_index` and `applied` spell them out
+    per bill on first use. A book's results need neither, and as columns they cost two
+    full-length arrays per benefit per chunk.
+    """
 
     payer: str
     policy_id: str
@@ -57,8 +64,30 @@ class Payment:
     name_en: str | None
     amount: IntArray
     refs: list[str]
-    ref_index: IntArray
-    applied: BoolArray
+    covered_rows: IntArray
+    covered_edition: IntArray
+    applied_rows: IntArray
+
+    @cached_property
+    def ref_index(self) -> IntArray:
+        """The edition (index into `refs`) that covers each bill, -1 where the policy does not."""
+        return edition_column(len(self.amount), self.covered_rows, self.covered_edition)
+
+    @cached_property
+    def applied(self) -> BoolArray:
+        """Whether the benefit applies to each bill (it may still pay nothing)."""
+        mask = np.zeros(len(self.amount), bool)
+        mask[self.applied_rows] = True
+        return mask
+
+    def moved(self, rows: IntArray, amount: IntArray) -> Payment:
+        """The same payment for bills renumbered: position i becomes `rows[i]`, amounts as given."""
+        return replace(
+            self,
+            amount=amount,
+            covered_rows=rows.take(self.covered_rows),
+            applied_rows=rows.take(self.applied_rows),
+        )
 
 
 @dataclass

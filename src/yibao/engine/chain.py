@@ -259,20 +259,7 @@ def _unsort(
         out[order] = values
         return out
 
-    payments = [
-        Payment(
-            p.payer,
-            p.policy_id,
-            p.benefit,
-            p.name,
-            p.name_en,
-            back(p.amount),
-            p.refs,
-            back(p.ref_index, -1),
-            back(p.applied, False),
-        )
-        for p in book.payments
-    ]
+    payments = book.payments if identity else [p.moved(order, back(p.amount)) for p in book.payments]
     w = book.where
     where = Whereabouts(back(w.scope), back(w.registration), back(w.mode), back(w.mode_reason))
     refs = [e.ref for e in scheme_eds]
