@@ -83,7 +83,7 @@ def settle_chunk(chunk: Chunk, policies: PolicySet, options: BatchOptions, colum
     decoded = decode(chunk.table)
     start = options.start.for_chunk(decoded.person_ids) if options.start else StartState()
     result = settle_columns(decoded.batch, policies, start, options.as_known_on)
-    book_rows = chunk.rows[decoded.rows]
+    book_rows = chunk.rows.take(decoded.rows) if decoded.problems else chunk.rows
     problems = {int(chunk.rows[r]): p for r, p in decoded.problems.items()}
     problems |= {int(book_rows[r]): p for r, p in result.problems.items()}
     position = {int(row): i for i, row in enumerate(chunk.rows.tolist())} if problems else {}

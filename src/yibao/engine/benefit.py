@@ -9,6 +9,7 @@ amounts as settling its bills one by one.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from yibao.engine.bands import banded_fen_bp
 from yibao.engine.benefit_state import BenefitState, new_state
@@ -54,6 +55,13 @@ class PolicyRun:
         self.names = list(dict.fromkeys(n for ed in editions for n in ed.benefits))
         self.traced = book.trace is not None  # trace-only columns are kept only then
         self.states: list[BenefitState] = []
+        self._kind_codes: npt.NDArray[np.int32] | None = None
+
+    def kind_codes(self) -> npt.NDArray[np.int32]:
+        """The bill kind code of each of the run's rows (gathered once, for all its benefits)."""
+        if self._kind_codes is None:
+            self._kind_codes = self.book.batch.kind.codes.take(self.rows)
+        return self._kind_codes
 
     def run(self) -> list[BenefitState]:
         """Every stage for every benefit; records payments and accumulators in the book."""

@@ -118,7 +118,7 @@ class Book:
         """The first day of each row's period, for periods starting on `year_starts` (once per batch)."""
         if year_starts not in self._periods:
             self._periods[year_starts] = period_starts(self.batch.date, year_starts)
-        picked: IntArray = self._periods[year_starts][rows]
+        picked: IntArray = self._periods[year_starts].take(rows)
         return picked
 
     def has_component(self, name: str) -> bool:

@@ -22,7 +22,7 @@ from yibao.engine.benefit_trace import trace_policy_run, trace_where
 from yibao.engine.book import AccumulatorEnd, Book, Payment, StartState, StartValues
 from yibao.engine.columns import BillBatch, BoolArray, Cat, IntArray, positions
 from yibao.engine.combos import codes_in, resolve
-from yibao.engine.editions import editions_by_date
+from yibao.engine.editions import date_span, edition_over, editions_by_date
 from yibao.engine.params import Keys
 from yibao.engine.scope import Whereabouts, locate
 from yibao.engine.split import split_components
@@ -116,10 +116,24 @@ def _person_date_order(batch: BillBatch, rows: IntArray) -> IntArray:
 def _scheme_editions(
     sb: BillBatch, policies: PolicySet, as_known_on: date | None
 ) -> tuple[list[Policy], IntArray]:
-    """Every basic edition used and each row's index into that list."""
+    """Every basic edition used and each row's index into that list.
+
+    A scheme with one edition over all the batch's dates (the usual book) needs no look at
+    its rows: its code says its edition.
+    """
     used: list[Policy] = []
-    index = np.full(len(sb), -1, np.int64)
+    by_code = np.full(len(sb.scheme.values), -1, np.int64)
+    span = date_span(sb.date)
+    varying = []
     for code, ref in enumerate(sb.scheme.values):
+        edition = edition_over(policies, ref, span, as_known_on)
+        if edition is None:
+            varying.append((code, ref))
+        else:
+            by_code[code] = len(used)
+            used.append(edition)
+    index = by_code.take(sb.scheme.codes)
+    for code, ref in varying:
         rows = positions(sb.scheme.codes == code)
         eds, idx = editions_by_date(policies, ref, sb.date.take(rows), as_known_on)
         index[rows] = np.where(idx >= 0, idx + len(used), -1)

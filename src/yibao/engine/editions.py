@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 
 from yibao.engine.columns import DateArray, IntArray
+from yibao.errors import YibaoError
 from yibao.memo import ByIdentity
 from yibao.policy.lookup import EditionSpans, PolicySet
 from yibao.policy.models import Policy
@@ -67,6 +68,29 @@ def editions_by_date(
                 return [used[segment]], np.zeros(len(dates), np.int64)
     index = found.table[np.searchsorted(found.bounds, dates, side="right")]
     return _in_use(used, index)
+
+
+def date_span(dates: DateArray) -> DateArray:
+    """The first and last of some dates (none when there are none), to ask `edition_over`."""
+    if len(dates) == 0:
+        return np.zeros(0, _DAY)
+    days = dates.view(np.int64)
+    return np.array([days.min(), days.max()], np.int64).view(_DAY)
+
+
+def edition_over(policies: PolicySet, ref: str, span: DateArray, as_known_on: date | None) -> Policy | None:
+    """The one edition of `ref` in force on every day of a `date_span`, if one is (else None).
+
+    None also for an empty span or a policy unknown here: callers then look row by row,
+    where each problem is found and named.
+    """
+    if len(span) == 0:
+        return None
+    try:
+        editions, index = editions_by_date(policies, ref, span, as_known_on)
+    except YibaoError:
+        return None
+    return editions[0] if len(editions) == 1 and not index.any() else None
 
 
 def _in_use(editions: list[Policy], index: IntArray) -> tuple[list[Policy], IntArray]:

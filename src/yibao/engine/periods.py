@@ -17,13 +17,15 @@ def period_starts(dates: DateArray, year_starts: str) -> IntArray:
     """
     if len(dates) == 0:
         return np.zeros(0, np.int64)
-    days = dates.astype(np.int64)
+    days = dates.astype(np.int64, copy=False)
     first, last = int(days.min()), int(days.max())
     if last - first >= len(days):  # a span wider than the batch: no table to gain from
         return _period_starts(dates, year_starts)
     span = np.arange(first, last + 1).astype("datetime64[D]")
     table = _period_starts(span, year_starts)
-    picked: IntArray = table[days - first]
+    if table[0] == table[-1]:  # every date in one period (a book of one year): no gather
+        return np.full(len(days), table[0], np.int64)
+    picked: IntArray = table.take(days - first)
     return picked
 
 

@@ -21,13 +21,13 @@ def group_ids(first: BoolArray) -> IntArray:
 
 
 def running_before(values: IntArray, start: IntArray, first: BoolArray) -> IntArray:
-    """Per row, `start` of its group plus the values of earlier rows of the group."""
+    """Per row, `start` of its group plus the values of earlier rows of the group (`first[0]` is true)."""
     if len(values) == 0:
         return values.copy()
-    total = values.cumsum(dtype=np.int64)
-    before = total - values
-    offset = before[first]
-    return before - offset.take(group_ids(first)) + start
+    before = _restarting_cumsum(values, positions(first))
+    before -= values
+    before += start
+    return before
 
 
 def running_take(
@@ -43,25 +43,28 @@ def running_take(
     n = len(values)
     if n == 0:
         return values.copy(), values.copy()
+    heads = positions(first)
+    changes = room[1:] != room[:-1]
+    changes[heads[1:] - 1] = False  # a new group may start with another room: not a change within one
+    if not changes.any():  # one room per group (the usual case): no runs to chain
+        after = _restarting_cumsum(values, heads)
+        before = after - values
+        if start.any():
+            s = np.repeat(start.take(heads), np.diff(heads, append=n))
+            used_before = _used_after(s, before, room)
+            used_after = _used_after(s, after, room)
+        else:  # nothing used before the batch (the usual case): no starts to spread
+            used_before = np.minimum(before, room, out=before)
+            np.maximum(used_before, 0, out=used_before)
+            used_after = np.minimum(after, room, out=after)
+            np.maximum(used_after, 0, out=used_after)
+        np.subtract(used_after, used_before, out=used_after)
+        return used_after, used_before
     run_first = first.copy()
     run_first[1:] |= room[1:] != room[:-1]
     group = group_ids(first)
     total = values.cumsum(dtype=np.int64)
     before = total - values
-    if (run_first == first).all():  # one room per group (the usual case): no runs to chain
-        within = before - before[first].take(group)
-        if not start.any():  # nothing used before the batch (the usual case): no starts to spread
-            used_before = np.minimum(within, room)
-            np.maximum(used_before, 0, out=used_before)
-            np.add(within, values, out=within)
-            used_after = np.minimum(within, room, out=within)
-            np.maximum(used_after, 0, out=used_after)
-        else:
-            s = start[first].take(group)
-            used_before = _used_after(s, within, room)
-            used_after = _used_after(s, within + values, room)
-        np.subtract(used_after, used_before, out=used_after)
-        return used_after, used_before
     run = group_ids(run_first)
     run_offset = before[run_first]
     within_before = before - run_offset.take(run)
@@ -84,6 +87,19 @@ def running_take(
     used_before = _used_after(s, within_before, room)
     used_after = _used_after(s, within_after, room)
     return used_after - used_before, used_before
+
+
+def _restarting_cumsum(values: IntArray, heads: IntArray) -> IntArray:
+    """The running sum of `values` within each group (groups begin at `heads`, the first at 0).
+
+    Each group's head is lowered by the sum of the group before it, so one cumsum restarts at
+    every head: three passes, where ids per row and a gather of each group's offset took eight.
+    """
+    sums = np.add.reduceat(values, heads) if len(heads) > 1 else None
+    shifted = values.copy()
+    if sums is not None:
+        shifted[heads[1:]] -= sums[:-1]
+    return np.cumsum(shifted, out=shifted)
 
 
 def _used_after(start: IntArray, added: IntArray, room: IntArray) -> IntArray:

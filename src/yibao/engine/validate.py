@@ -13,7 +13,7 @@ import numpy as np
 
 from yibao.engine.columns import BillBatch, Cat, IntArray, positions
 from yibao.engine.combos import unique_combos
-from yibao.engine.editions import editions_by_date
+from yibao.engine.editions import date_span, edition_over, editions_by_date
 from yibao.errors import Problem, YibaoError
 from yibao.money import format_yuan
 from yibao.policy.lookup import PolicySet
@@ -26,9 +26,10 @@ def validate(batch: BillBatch, policies: PolicySet, as_known_on: date | None) ->
     """Problems by row (rows without problems are absent)."""
     found: RowProblems = defaultdict(list)
     whole: dict[str, Policy] = {}  # schemes with one basic edition in force over all the batch's dates
+    span = date_span(batch.date)
     for code, ref in enumerate(batch.scheme.values):
-        edition = _one_basic_edition(batch, policies, as_known_on, ref)
-        if edition is not None:
+        edition = edition_over(policies, ref, span, as_known_on)
+        if edition is not None and edition.kind == "basic":
             whole[ref] = edition
         else:
             rows = positions(batch.scheme.codes == code)
@@ -55,29 +56,12 @@ def validate(batch: BillBatch, policies: PolicySet, as_known_on: date | None) ->
     return dict(found)
 
 
-def _one_basic_edition(
-    batch: BillBatch, policies: PolicySet, as_known_on: date | None, ref: str
-) -> Policy | None:
-    """The basic edition of a scheme in force from the batch's first date to its last, if one is.
-
-    Then every row of the scheme is checked against it at once; else (None: editions change
-    within the batch, a date has none, or the scheme is unknown or not basic) row by row.
-    """
-    if len(batch) == 0:
-        return None
-    days = batch.date.view(np.int64)
-    span = np.array([days.min(), days.max()]).view(batch.date.dtype)
-    try:
-        editions, index = editions_by_date(policies, ref, span, as_known_on)
-    except YibaoError:
-        return None
-    if len(editions) != 1 or index.any() or editions[0].kind != "basic":
-        return None
-    return editions[0]
-
-
 def _check_schemes_at_once(batch: BillBatch, whole: dict[str, Policy], found: RowProblems) -> None:
-    """Check the rows of schemes with one edition over the batch: once per distinct combination."""
+    """Check the rows of schemes with one basic edition over the batch's dates at once, per combination.
+
+    The other schemes (editions change within the batch, a date has none, the scheme is
+    unknown or not basic) are checked row by row, where each problem is named.
+    """
     has_months = Cat((batch.contribution_months >= 0).astype(np.int32), ["0", "1"])
     columns = [batch.scheme, batch.category, batch.level, batch.variant, batch.kind, has_months]
     combos, inverse = unique_combos(columns)
