@@ -21,8 +21,8 @@ from yibao.engine.params import (
     Keys,
     adjusted_rates,
     adjustments,
-    condition_mask,
     exclusion_mask,
+    matching,
 )
 from yibao.money import BP_ONE
 from yibao.policy.models import Adjust, Benefit, Policy
@@ -166,7 +166,8 @@ def _applying(run: PolicyRun, e: int, benefit: Benefit) -> IntArray:
     applies = codes_in(kind_codes, kinds, len(batch.kind.values))
     if benefit.when is not None:
         rows = run.rows if one_edition else run.rows.take(local)
-        applies &= condition_mask(benefit.when, batch, run.book.where, rows)
+        holds = matching(run.book, benefit.when, rows)
+        applies = applies & holds if holds is not None else np.zeros(len(applies), bool)
     if applies.all():
         return local
     picked = positions(applies)  # positions and a gather: a boolean subscript costs four times more
@@ -199,7 +200,7 @@ def _fill_params(
             getattr(st, name)[at] = values
 
     put("base", _base(run, benefit, rows) if base is None else base)
-    adjusted = adjustments(ed, st.name, batch, run.book.where, rows)
+    adjusted = adjustments(ed, st.name, run.book, rows)
     if run.book.trace is not None:
         for rule, mask in adjusted.matched:
             full = np.zeros(len(st.at), bool)

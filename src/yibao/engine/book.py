@@ -112,6 +112,8 @@ class Book:
     trace: Trace | None
     payments: list[Payment] = field(default_factory=list)
     ends: list[AccumulatorEnd] = field(default_factory=list)
+    conditions: dict[tuple[object, ...], BoolArray | None] = field(default_factory=dict)
+    """Each `when` condition asked, over every bill of the batch (None: it holds on none)."""
     _periods: dict[str, IntArray] = field(default_factory=dict)
 
     def period_start(self, year_starts: str, rows: IntArray) -> IntArray:

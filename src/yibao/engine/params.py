@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from yibao.engine.book import Book
 from yibao.engine.columns import BillBatch, BoolArray, Cat, IntArray
 from yibao.engine.combos import codes_in, unique_combos
 from yibao.engine.scope import MODES, REGISTRATIONS, SCOPES, Whereabouts
@@ -88,38 +91,56 @@ class Adjusted:
     matched: list[tuple[Adjust, BoolArray]] = field(default_factory=list)
 
 
-def condition_mask(when: Condition, batch: BillBatch, where: Whereabouts, rows: IntArray) -> BoolArray:
-    """Rows where every field of a `when` condition matches."""
-    mask = np.ones(len(rows), dtype=bool)
+def condition_mask(when: Condition, batch: BillBatch, where: Whereabouts, rows: IntArray | None) -> BoolArray:
+    """Rows where every field of a `when` condition matches (`rows` None: every row of the batch)."""
+
+    def at(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return values if rows is None else values.take(rows)
+
+    mask = np.ones(len(batch) if rows is None else len(rows), dtype=bool)
     if when.scope is not None:
-        mask &= codes_in(where.scope.take(rows), [SCOPES.index(s) for s in when.scope], len(SCOPES))
+        mask &= codes_in(at(where.scope), [SCOPES.index(s) for s in when.scope], len(SCOPES))
     if when.registration is not None:
         mask &= codes_in(
-            where.registration.take(rows),
-            [REGISTRATIONS.index(r) for r in when.registration],
-            len(REGISTRATIONS),
+            at(where.registration), [REGISTRATIONS.index(r) for r in when.registration], len(REGISTRATIONS)
         )
     if when.settlement is not None:
-        mask &= codes_in(where.mode.take(rows), [MODES.index(m) for m in when.settlement], len(MODES))
+        mask &= codes_in(at(where.mode), [MODES.index(m) for m in when.settlement], len(MODES))
     if when.designated is not None:
-        mask &= batch.designated.take(rows) == when.designated
+        mask &= at(batch.designated) == when.designated
     if when.networked is not None:
-        mask &= batch.networked.take(rows) == when.networked
+        mask &= at(batch.networked) == when.networked
     if when.kinds is not None:
-        mask &= _values_in(batch.kind, rows, when.kinds)
+        mask &= _values_in(batch.kind, at(batch.kind.codes), when.kinds)
     if when.levels is not None:
-        mask &= _values_in(batch.level, rows, when.levels)
+        mask &= _values_in(batch.level, at(batch.level.codes), when.levels)
     return mask
 
 
-def _values_in(column: Cat, rows: IntArray, wanted: Sequence[str]) -> BoolArray:
-    codes = [column.values.index(v) for v in wanted if v in column.values]
-    return codes_in(column.codes.take(rows), codes, len(column.values))
+def _values_in(column: Cat, codes: npt.NDArray[np.int32], wanted: Sequence[str]) -> BoolArray:
+    return codes_in(codes, [column.values.index(v) for v in wanted if v in column.values], len(column.values))
 
 
-def adjustments(
-    policy: Policy, benefit_name: str, batch: BillBatch, where: Whereabouts, rows: IntArray
-) -> Adjusted:
+def matching(book: Book, when: Condition, rows: IntArray) -> BoolArray | None:
+    """Which of some rows a `when` condition holds on; None when it holds on no bill of the batch.
+
+    The condition is worked out once per batch over all its bills, so each benefit that asks
+    gathers one flag per row instead of each field's codes.
+    """
+    key = (
+        *(tuple(v) if isinstance(v, list) else v for v in (when.scope, when.registration, when.settlement)),
+        when.designated,
+        when.networked,
+        *(tuple(v) if v is not None else None for v in (when.kinds, when.levels)),
+    )
+    found = book.conditions.get(key)
+    if found is None:
+        mask = condition_mask(when, book.batch, book.where, None)
+        found = book.conditions[key] = mask if mask.any() else None
+    return None if found is None else found.take(rows)
+
+
+def adjustments(policy: Policy, benefit_name: str, book: Book, rows: IntArray) -> Adjusted:
     """Combine every matching adjust rule: points add, factors multiply, any 'not covered' wins."""
     n = len(rows)
     out = Adjusted(
@@ -132,30 +153,30 @@ def adjustments(
     for rule in policy.adjust:
         if rule.benefits is not None and benefit_name not in rule.benefits:
             continue
-        mask = condition_mask(rule.when, batch, where, rows)
-        if not mask.any():
+        mask = matching(book, rule.when, rows)
+        if mask is None or not mask.any():
             continue
         out.matched.append((rule, mask))
         if not rule.covered:
             out.covered &= ~mask
         if rule.ratio_points:
             out.points_bp += mask * rule.ratio_points
+        # a factor of 100 % leaves any amount as it was (half-up rounding of a whole number):
+        # multiplying every row beats choosing rows (np.where over a mixed mask is slow)
         if rule.ratio_factor is not None:
-            out.factor_bp = np.where(mask, _mul_bp(out.factor_bp, rule.ratio_factor), out.factor_bp)
+            out.factor_bp = _mul_rows(out.factor_bp, _where_factor(mask, rule.ratio_factor))
         if rule.deductible_factor is not None:
-            out.deductible_factor_bp = np.where(
-                mask, _mul_bp(out.deductible_factor_bp, rule.deductible_factor), out.deductible_factor_bp
+            out.deductible_factor_bp = _mul_rows(
+                out.deductible_factor_bp, _where_factor(mask, rule.deductible_factor)
             )
         if rule.first_self_pay is not None:
-            out.first_self_pay_bp = np.minimum(
-                out.first_self_pay_bp + np.where(mask, rule.first_self_pay, 0), BP_ONE
-            )
+            out.first_self_pay_bp = np.minimum(out.first_self_pay_bp + mask * rule.first_self_pay, BP_ONE)
     return out
 
 
-def _mul_bp(a: IntArray, b_bp: int) -> IntArray:
-    """Multiply basis points by a factor in basis points, half up."""
-    return (a * b_bp + BP_ONE // 2) // BP_ONE
+def _where_factor(mask: BoolArray, factor_bp: int) -> IntArray:
+    """`factor_bp` where the mask holds, 100 % elsewhere."""
+    return mask * (factor_bp - BP_ONE) + BP_ONE
 
 
 def exclusion_mask(benefit: Benefit, batch: BillBatch, rows: IntArray, pre_existing: BoolArray) -> BoolArray:
@@ -165,10 +186,10 @@ def exclusion_mask(benefit: Benefit, batch: BillBatch, rows: IntArray, pre_exist
     if ex is None:
         return mask
     if ex.kinds:
-        mask |= _values_in(batch.kind, rows, list(ex.kinds))
+        mask |= _values_in(batch.kind, batch.kind.codes.take(rows), list(ex.kinds))
     for flag in ex.flags:
         if flag in batch.flags:
-            mask |= batch.flags[flag][rows]
+            mask |= batch.flags[flag].take(rows)
     if ex.pre_existing:
         mask |= pre_existing
     return mask
