@@ -9,6 +9,7 @@ order, and are written like a single-machine run.
 from __future__ import annotations
 
 import importlib
+import logging
 import time
 from collections.abc import Sequence
 from functools import cache
@@ -84,7 +85,11 @@ def _read(path: Path) -> Any:
     if not path.exists():
         raise InputError(Problem(str(path), "no such file; give the path of a Parquet or CSV file"))
     if is_parquet(path):
-        return dd.read_parquet(str(path))
+        frame = dd.read_parquet(str(path))
+        # dictionary columns arrive as categoricals whose categories differ from partition to
+        # partition, which Dask's metadata checks refuse: they travel as text instead
+        labels = [name for name, kind in frame.dtypes.items() if str(kind) == "category"]
+        return frame.astype(dict.fromkeys(labels, "string")) if labels else frame
     return dd.read_csv(str(path), dtype=str, keep_default_na=False)
 
 
@@ -106,6 +111,7 @@ def _client(scheduler: str) -> Any:
             processes=True,
             dashboard_address=None,
             scheduler_kwargs={"dashboard_address": ":0"},  # its HTTP server on a free port, not 8787
+            silence_logs=logging.ERROR,  # not its notes on every shuffle, which it logs as warnings
         )
         return Client(cluster)
     if scheduler.startswith("tcp://"):

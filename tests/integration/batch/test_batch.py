@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from bench.gen import generate
 from hypothesis import HealthCheck, given, settings
 
 from tests.books import bill_row
@@ -285,6 +286,31 @@ def test_a_two_worker_dask_cluster_gives_identical_results(tmp_path):
     assert (tmp_path / "out.csv").read_text(encoding="utf-8") == (tmp_path / "out-dask.csv").read_text(
         encoding="utf-8"
     )
+    with (
+        (tmp_path / "acc.csv").open(encoding="utf-8") as a,
+        (tmp_path / "acc-dask.csv").open(encoding="utf-8") as b,
+    ):
+        assert sorted(csv.DictReader(a), key=str) == sorted(csv.DictReader(b), key=str)
+
+
+@pytest.mark.filterwarnings(
+    "ignore::ResourceWarning",
+    "ignore::pytest.PytestUnraisableExceptionWarning",
+    # dask's Parquet reader calls reset_index(inplace=True), which pandas 3.1 deprecates: theirs
+    "ignore:The inplace keyword in DataFrame.reset_index:DeprecationWarning",
+)
+def test_a_parquet_book_with_dictionary_labels_settles_alike_on_a_dask_cluster(tmp_path):
+    """The bench's book format (labels dictionary-encoded, amounts decimal128): Dask read its
+    labels as categoricals differing by partition and refused them before any bill settled."""
+    path = tmp_path / "book.parquet"
+    pq.write_table(generate(3000, seed=11), path, row_group_size=1000)
+    assert pa.types.is_dictionary(pq.read_schema(path).field("kind").type)
+    local = BatchOptions(accumulators_path=tmp_path / "acc.csv")
+    spread = BatchOptions(accumulators_path=tmp_path / "acc-dask.csv")
+    run_batch(path, tmp_path / "out.parquet", POLICIES, local)
+    summary = run_distributed(path, tmp_path / "out-dask.parquet", POLICIES, spread, "local:2", [])
+    assert (summary.bills, summary.failed) == (3000, 0)
+    assert pq.read_table(tmp_path / "out-dask.parquet").equals(pq.read_table(tmp_path / "out.parquet"))
     with (
         (tmp_path / "acc.csv").open(encoding="utf-8") as a,
         (tmp_path / "acc-dask.csv").open(encoding="utf-8") as b,
