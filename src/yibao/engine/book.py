@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -14,6 +14,9 @@ from yibao.engine.periods import period_label, period_starts
 from yibao.engine.running import group_ids, last_rows
 from yibao.engine.scope import Whereabouts
 from yibao.engine.trace import Trace
+
+if TYPE_CHECKING:
+    from yibao.engine.params import Keys
 
 
 class StartValues(Protocol):
@@ -110,6 +113,8 @@ class Book:
     remaining: dict[str, IntArray]
     start: StartValues
     trace: Trace | None
+    keys: Keys
+    """Every bill's category, variant and level, their combinations found once for all runs."""
     payments: list[Payment] = field(default_factory=list)
     ends: list[AccumulatorEnd] = field(default_factory=list)
     conditions: dict[tuple[object, ...], BoolArray | None] = field(default_factory=dict)

@@ -76,8 +76,9 @@ def settle_columns(
     trace = Trace.for_rows(len(sb)) if with_trace else None
     if trace is not None:
         trace_where(sb, where, trace)
-    remaining = split_components(sb, scheme_eds, scheme_index, trace)
-    book = Book(sb, where, remaining, start or StartState(), trace)
+    keys = Keys(sb.category, sb.variant, sb.level)
+    remaining = split_components(sb, scheme_eds, scheme_index, trace, keys)
+    book = Book(sb, where, remaining, start or StartState(), trace, keys)
     schemes = list(_per_scheme(scheme_eds, scheme_index))  # found once for the basic payer and accounts
     _run_basic(book, schemes)
     _run_critical(book, policies, as_known_on)
@@ -156,8 +157,11 @@ def _waives_in_province(sb: BillBatch, home: Cat, policies: PolicySet, as_known_
     return Cat(waived, ["0", "1"])
 
 
-def _keys(sb: BillBatch, rows: IntArray, category: Cat | None = None) -> Keys:
-    return Keys(category or sb.category.take(rows), sb.variant.take(rows), sb.level.take(rows))
+def _keys(book: Book, rows: IntArray, category: Cat | None = None) -> Keys:
+    """The lookup keys of a run's rows: the batch's own (one gather), or with another category."""
+    if category is None:
+        return book.keys.take(rows)
+    return Keys(category, book.batch.variant.take(rows), book.batch.level.take(rows))
 
 
 def _run(
@@ -185,7 +189,7 @@ def _run(
         at = positions(paid)
         rows, idx, pre_existing = rows.take(at), idx.take(at), pre_existing.take(at)
         category = None if category is None else category.take(at)
-    keys = _keys(book.batch, rows, category)  # on the rows run only: no gathers for rows left out
+    keys = _keys(book, rows, category)  # on the rows run only: no gathers for rows left out
     run = PolicyRun(book, payer, eds, rows, idx, keys, pre_existing, listed)
     states = run.run()
     if book.trace is not None:

@@ -26,38 +26,67 @@ NOT_SET = -1
 DEDUCTIBLE_KINDS = ("none", "bill", "admission", "year")
 
 
-@dataclass
 class Keys:
     """The lookup keys of some rows: category, variant and level as categorical columns.
 
     Their distinct combinations are found once (on first use) and shared by every table
     looked up and by `take`, so each table costs one lookup per combination and one gather.
+    Keys taken from others keep their combinations and take the columns only if asked (the
+    trace asks); a batch's keys are found once and taken by every run that looks up by them.
     """
 
-    category: Cat
-    variant: Cat
-    level: Cat
-    _combos: tuple[list[tuple[str, ...]], IntArray] | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        category: Cat,
+        variant: Cat,
+        level: Cat,
+        combos: tuple[list[tuple[str, ...]], IntArray] | None = None,
+    ) -> None:
+        self._columns: tuple[Cat, Cat, Cat] | None = (category, variant, level)
+        self._combos = combos
+        self._source: tuple[Keys, IntArray] | None = None
+        self._rows = len(level.codes)
+
+    @property
+    def category(self) -> Cat:
+        """The rows' categories."""
+        return self._cats()[0]
+
+    @property
+    def variant(self) -> Cat:
+        """The rows' variants ("" where none)."""
+        return self._cats()[1]
+
+    @property
+    def level(self) -> Cat:
+        """The rows' hospital levels."""
+        return self._cats()[2]
+
+    def _cats(self) -> tuple[Cat, Cat, Cat]:
+        if self._columns is None:
+            assert self._source is not None
+            whole, rows = self._source
+            category, variant, level = whole._cats()
+            self._columns = (category.take(rows), variant.take(rows), level.take(rows))
+        return self._columns
 
     def combos(self) -> tuple[list[tuple[str, ...]], IntArray]:
         """The distinct (category, variant, level) tuples and each row's index into them."""
         if self._combos is None:
-            self._combos = unique_combos([self.category, self.variant, self.level])
+            self._combos = unique_combos(list(self._cats()))
         return self._combos
 
     def take(self, rows: IntArray) -> Keys:
-        """The keys of some rows, keeping the combinations already found."""
+        """The keys of some rows, keeping the combinations already found (one gather)."""
         combos, inverse = self.combos()
-        return Keys(
-            self.category.take(rows),
-            self.variant.take(rows),
-            self.level.take(rows),
-            (combos, inverse.take(rows)),
-        )
+        taken = Keys.__new__(Keys)
+        taken._columns, taken._combos = None, (combos, inverse.take(rows))
+        taken._source, taken._rows = (self, rows), len(rows)
+        return taken
 
     def table(self, table: _TableBase | None) -> IntArray:
         """Each row's number from a table (NOT_SET where the table has none)."""
-        n = len(self.level.codes)
+        n = self._rows
         if table is None or n == 0:
             return np.full(n, NOT_SET, dtype=np.int64)
         combos, inverse = self.combos()

@@ -16,7 +16,7 @@ from yibao.policy.models import Policy
 
 
 def split_components(
-    sb: BillBatch, scheme_eds: list[Policy], scheme_index: IntArray, trace: Trace | None
+    sb: BillBatch, scheme_eds: list[Policy], scheme_index: IntArray, trace: Trace | None, keys: Keys
 ) -> dict[str, IntArray]:
     """The remaining amount of every component, before any payer."""
     n = len(sb)
@@ -25,8 +25,7 @@ def split_components(
         rows = positions(scheme_index == e)
         if ed.class_b_copay is None or len(rows) == 0:
             continue
-        keys = Keys(sb.category.take(rows), sb.variant.take(rows), sb.level.take(rows))
-        share_bp[rows] = np.maximum(keys.table(ed.class_b_copay), 0)
+        share_bp[rows] = np.maximum(keys.take(rows).table(ed.class_b_copay), 0)
     class_b = sb.components["class_b"]
     given = sb.class_b_copay_given
     copay = np.where(given >= 0, given, apply_ratio_columns(class_b, share_bp))
