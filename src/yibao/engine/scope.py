@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from yibao.engine.columns import BillBatch, Cat, IntArray
-from yibao.engine.combos import codes_in, resolve
+from yibao.engine.combos import unique_combos
 
 PROVINCE_DIGITS = 2  # the first two digits of a region code name its province
 SCOPES = ("local", "in_province", "cross_province")
@@ -62,41 +62,44 @@ def locate(batch: BillBatch, home_region: Cat, waives_in_province: Cat) -> Where
     """Scope, registration (waived where not needed) and mode for every bill.
 
     `home_region` is each row's pooling region; `waives_in_province` is "1" for rows whose
-    home province needs no in-province registration (省内无异地), else "0".
+    home province needs no in-province registration (省内无异地), else "0". All four follow
+    from a few categorical columns, so they are decided once per distinct combination of
+    those (`_decide`) and spread with one gather each.
     """
-    scope = resolve([home_region, batch.region], lambda c: SCOPES.index(scope_of(c[0], c[1])))
-
-    def effective(c: tuple[str, ...]) -> int:
-        given, where, waived = c
-        if SCOPES[int(where)] == "local" or (SCOPES[int(where)] == "in_province" and waived == "1"):
-            return REGISTRATIONS.index("waived")
-        return REGISTRATIONS.index(given)
-
-    scope_cat = Cat(scope.astype(np.int32), [str(i) for i in range(len(SCOPES))])
-    registration = resolve([batch.registration, scope_cat, waives_in_province], effective)
-    mode, reason = _modes(batch, scope, registration)
+    flags = [Cat(column.astype(np.int32), ["0", "1"]) for column in (batch.designated, batch.networked)]
+    columns = [home_region, batch.region, batch.registration, waives_in_province, *flags, batch.settlement]
+    combos, inverse = unique_combos(columns)
+    decided = np.array([_decide(*combo) for combo in combos], dtype=np.int64).reshape(-1, 4)
+    scope, registration, mode, reason = (decided[:, i].take(inverse) for i in range(4))
     return Whereabouts(scope, registration, mode, reason)
 
 
-def _modes(batch: BillBatch, scope: IntArray, registration: IntArray) -> tuple[IntArray, IntArray]:
-    """Direct settlement needs a designated institution; away from home also a network and a registration."""
-    local = scope == SCOPES.index("local")
-    unregistered = registration == REGISTRATIONS.index("none")
-    reason = np.full(len(scope), MODE_REASONS.index("registered_networked"), dtype=np.int64)
-    reason[local] = MODE_REASONS.index("local_designated")
-    reason[~local & unregistered] = MODE_REASONS.index("not_registered")
-    reason[~local & ~batch.networked] = MODE_REASONS.index("not_networked")
-    reason[~batch.designated] = MODE_REASONS.index("not_designated")
-    derived_direct = codes_in(
-        reason,
-        [MODE_REASONS.index("local_designated"), MODE_REASONS.index("registered_networked")],
-        len(MODE_REASONS),
+def _decide(
+    home: str, region: str, given: str, waived: str, designated: str, networked: str, settlement: str
+) -> tuple[int, int, int, int]:
+    """Scope, effective registration, mode and its reason for one combination of a bill's columns.
+
+    Direct settlement needs a designated institution; away from home also a network and a
+    registration. A mode the bill gives is taken as it is.
+    """
+    scope = scope_of(home, region)
+    local = scope == "local"
+    waives = local or (scope == "in_province" and waived == "1")
+    registration = "waived" if waives else given
+    if designated == "0":
+        reason = "not_designated"
+    elif not local and networked == "0":
+        reason = "not_networked"
+    elif not local and registration == "none":
+        reason = "not_registered"
+    else:
+        reason = "local_designated" if local else "registered_networked"
+    mode = "direct" if reason in ("local_designated", "registered_networked") else "manual"
+    if settlement:
+        mode, reason = settlement, "given"
+    return (
+        SCOPES.index(scope),
+        REGISTRATIONS.index(registration),
+        MODES.index(mode),
+        MODE_REASONS.index(reason),
     )
-    mode = np.where(derived_direct, MODES.index("direct"), MODES.index("manual")).astype(np.int64)
-    given = batch.settlement.codes >= 0
-    if "" in batch.settlement.values:
-        given &= batch.settlement.codes != batch.settlement.values.index("")
-    given_mode = resolve([batch.settlement], lambda c: MODES.index(c[0]) if c[0] else 0)
-    mode[given] = given_mode[given]
-    reason[given] = MODE_REASONS.index("given")
-    return mode, reason
