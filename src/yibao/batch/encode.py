@@ -134,7 +134,9 @@ def _labels(values: list[str], codes: npt.NDArray[np.integer[Any]]) -> pa.Array[
     0.1 ms, and the Parquet writer stores the dictionary as it is.
     """
     indices: Any = pa.array(codes.astype(np.int32, copy=False))
-    labels: pa.Array[Any] = pa.DictionaryArray.from_arrays(indices, pa.array(values, pa.string()))
+    # not checked against the values (safe=False): the codes index these very lists, and the
+    # check was a pass over every row of every label column
+    labels: pa.Array[Any] = pa.DictionaryArray.from_arrays(indices, pa.array(values, pa.string()), safe=False)
     return labels
 
 
