@@ -94,6 +94,8 @@ class _Outputs:
     errors: TableWriter
     held: list[pa.Table] = field(default_factory=list)
     """Results of a book read whole and regrouped, written in row order at the end."""
+    held_errors: list[pa.Table] = field(default_factory=list)
+    """Its errors, likewise: every run writes them in row order."""
 
     @classmethod
     def of_run(cls, out_path: Path, options: BatchOptions) -> _Outputs:
@@ -111,8 +113,10 @@ class _Outputs:
             self.held.append(_own(done.results))
         if self.accumulators is not None:
             self.accumulators.write(done.accumulators)
-        if done.errors.num_rows:
+        if done.errors.num_rows and streams:
             self.errors.write(done.errors)
+        elif done.errors.num_rows:
+            self.held_errors.append(_own(done.errors))
 
     def close(self, columns: list[str]) -> None:
         """Finish every file and move it into place."""
@@ -121,6 +125,8 @@ class _Outputs:
         self.results.close(results_schema(columns))
         if self.accumulators is not None:
             self.accumulators.close(ACCUMULATOR_SCHEMA)
+        if self.held_errors:
+            self.errors.write(pa.concat_tables(self.held_errors).sort_by("row"))
         self.errors.close()
 
     def discard(self) -> None:

@@ -318,6 +318,28 @@ def test_a_parquet_book_with_dictionary_labels_settles_alike_on_a_dask_cluster(t
         assert sorted(csv.DictReader(a), key=str) == sorted(csv.DictReader(b), key=str)
 
 
+@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+def test_many_dask_partitions_merge_results_and_errors_in_row_order_and_strict_names_the_first(tmp_path):
+    """Partitions of about a chunk each (here 8 bills): their results and errors come back merged."""
+    bills = [b for b in EXAMPLES if "split" in b]
+    book = [(f"person-{i % 9}", dict(b, id=f"b{i}")) for i, b in enumerate(bills * 3)]
+    rows = [bill_row(b, who, f"b{i}") for i, (who, b) in enumerate(book)]
+    for bad in (5, 17, 40):
+        rows[bad]["kind"] = "dental"
+    path = write_csv(rows, tmp_path / "book.csv")
+    run_batch(path, tmp_path / "out.csv", POLICIES, BatchOptions(chunk_rows=8))
+    spread = BatchOptions(chunk_rows=8)
+    summary = run_distributed(path, tmp_path / "out-dask.csv", POLICIES, spread, "local:2", [])
+    assert (summary.bills, summary.failed) == (len(rows), 3)
+    for name in ("out{}.csv", "out{}.csv.errors.csv"):
+        local, dask = (tmp_path / name.format(""), tmp_path / name.format("-dask"))
+        assert local.read_text(encoding="utf-8") == dask.read_text(encoding="utf-8")
+    strict = BatchOptions(chunk_rows=8, strict=True)
+    with pytest.raises(InputError, match=r"^row 6: bill\.kind: 'dental' is not allowed"):
+        run_distributed(path, tmp_path / "strict.csv", POLICIES, strict, "local:2", [])
+    assert not list(tmp_path.glob("strict*"))
+
+
 def test_a_grouped_csv_book_larger_than_one_read_block_streams_with_the_same_results(tmp_path):
     bills = [b for b in EXAMPLES if "split" in b]
     grouped = [
