@@ -8,7 +8,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yibao.batch.distributed import merged_by_row
+from yibao.batch.merge import merged_by_row
 
 
 class Parts:
