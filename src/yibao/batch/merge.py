@@ -69,7 +69,7 @@ def write_merged(
 ) -> None:
     """The files of the whole run, results and errors in row order, all or none, as run_batch."""
     outputs = _Outputs.of_run(out_path, options)
-    batch = max(1, options.chunk_rows // 8)
+    batch = options.chunk_rows
     try:
         for table in merged_by_row(_Fetcher(client, settled, heads, "results"), len(settled), batch):
             outputs.results.write(table)

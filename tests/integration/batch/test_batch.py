@@ -20,7 +20,7 @@ from tests.books import bill_row
 from tests.properties.bills import POLICIES, books
 from tests.properties.test_invariants import _by_policy, _year_to_date
 from yibao.batch.chunks import open_book
-from yibao.batch.distributed import run_distributed
+from yibao.batch.distributed import person_leads, run_distributed
 from yibao.batch.runner import BatchOptions, run_batch
 from yibao.batch.start import BookStart
 from yibao.documents.bill import parse_bill
@@ -299,14 +299,18 @@ def test_a_two_worker_dask_cluster_gives_identical_results(tmp_path):
     # dask's Parquet reader calls reset_index(inplace=True), which pandas 3.1 deprecates: theirs
     "ignore:The inplace keyword in DataFrame.reset_index:DeprecationWarning",
 )
-def test_a_parquet_book_with_dictionary_labels_settles_alike_on_a_dask_cluster(tmp_path):
-    """The bench's book format (labels dictionary-encoded, amounts decimal128): Dask read its
-    labels as categoricals differing by partition and refused them before any bill settled."""
+@pytest.mark.parametrize("chunk_rows", [131_072, 100])
+def test_a_parquet_book_with_dictionary_labels_settles_alike_on_a_dask_cluster(tmp_path, chunk_rows):
+    """The bench's book format (labels dictionary-encoded, amounts decimal128, grouped by person):
+    Dask read its labels as categoricals differing by partition and refused them before any
+    bill settled. Grouped, it is settled by row group, re-cut where persons begin (persons
+    straddle the groups of 1,000 rows), in chunks of `chunk_rows`."""
     path = tmp_path / "book.parquet"
     pq.write_table(generate(3000, seed=11), path, row_group_size=1000)
     assert pa.types.is_dictionary(pq.read_schema(path).field("kind").type)
-    local = BatchOptions(accumulators_path=tmp_path / "acc.csv")
-    spread = BatchOptions(accumulators_path=tmp_path / "acc-dask.csv")
+    assert person_leads(path) is not None and person_leads(path) != [0, 0, 0]
+    local = BatchOptions(accumulators_path=tmp_path / "acc.csv", chunk_rows=chunk_rows)
+    spread = BatchOptions(accumulators_path=tmp_path / "acc-dask.csv", chunk_rows=chunk_rows)
     run_batch(path, tmp_path / "out.parquet", POLICIES, local)
     summary = run_distributed(path, tmp_path / "out-dask.parquet", POLICIES, spread, "local:2", [])
     assert (summary.bills, summary.failed) == (3000, 0)
@@ -338,6 +342,15 @@ def test_many_dask_partitions_merge_results_and_errors_in_row_order_and_strict_n
     with pytest.raises(InputError, match=r"^row 6: bill\.kind: 'dental' is not allowed"):
         run_distributed(path, tmp_path / "strict.csv", POLICIES, strict, "local:2", [])
     assert not list(tmp_path.glob("strict*"))
+
+
+def test_a_person_filling_a_whole_row_group_sends_the_book_to_the_shuffle(tmp_path):
+    path = tmp_path / "ids.parquet"
+    ids = ["a", "a", "b", "b", "c", "c", "c", "c", "d"]
+    pq.write_table(pa.table({"person_id": ids}), path, row_group_size=3)  # aab|bcc|ccd
+    assert person_leads(path) == [0, 1, 2]  # b's last bill, then c's last two, go back a group
+    pq.write_table(pa.table({"person_id": ["a", "b", "b", "b", "b", "c"]}), path, row_group_size=2)
+    assert person_leads(path) is None  # b fills the middle group: shuffle instead
 
 
 def test_a_grouped_csv_book_larger_than_one_read_block_streams_with_the_same_results(tmp_path):
