@@ -26,15 +26,24 @@ def run_starts(values: Any) -> npt.NDArray[np.bool_]:
     return starts
 
 
+_SORT_FROM = 1 << 17
+"""From this many values, sorting and comparing neighbours beats hashing."""
+
+
 def all_distinct(values: Any) -> bool:
-    """Whether no value repeats (none missing): at once when they ascend, else hashed.
+    """Whether no value repeats (none missing): at once when they ascend, else hashed or sorted.
 
     Applied to the first id of each run of a book or chunk. pc.unique hashes the ~16k of a
-    chunk in 0.45 ms, pc.count_distinct in 1.1; ids sorted by person need no hashing.
+    chunk in 0.45 ms (sorting takes 0.6-2.3), pc.count_distinct in 1.1; ids sorted by person
+    need neither. The 1.25M of a 10M book's check: hashed 0.55-0.58 s, sorted 0.10-0.34.
     """
-    if len(values) <= 1 or pc.all(pc.greater(values.slice(1), values.slice(0, len(values) - 1))).as_py():
+    n = len(values)
+    if n <= 1 or pc.all(pc.greater(values.slice(1), values.slice(0, n - 1))).as_py():
         return True
-    return len(pc.unique(values)) == len(values)
+    if n < _SORT_FROM:
+        return len(pc.unique(values)) == n
+    ordered: Any = values.take(pc.sort_indices(values))
+    return not pc.any(pc.equal(ordered.slice(1), ordered.slice(0, n - 1))).as_py()
 
 
 def column_of(table: pa.Table, name: str) -> Any:
