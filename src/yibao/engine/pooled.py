@@ -20,7 +20,7 @@ from yibao.engine.columns import BoolArray, IntArray, positions
 class Pooled:
     """A pool's sequence: `rows` (positions among the run's rows) in bill order, then benefit order."""
 
-    parts: list[tuple[BenefitState, IntArray]]  # each member and its positions (among its own rows)
+    parts: list[tuple[BenefitState, IntArray | slice]]  # each member and its positions (among its own rows)
     order: IntArray | None  # the concatenation of the parts put in sequence order (None: one part)
     rows: IntArray
 
@@ -28,12 +28,12 @@ class Pooled:
         """One column of every member, in sequence order."""
         if self.order is None:
             st, at = self.parts[0]
-            one: IntArray = column(st).take(at)
-            return one
-        joined: IntArray = np.concatenate([column(st).take(at) for st, at in self.parts]).take(self.order)
+            one: IntArray = column(st)[at] if isinstance(at, slice) else column(st).take(at)
+            return one  # every row of the member (the usual case): the column itself, read only
+        joined: IntArray = np.concatenate([column(st)[at] for st, at in self.parts]).take(self.order)
         return joined
 
-    def scatter(self, *columns: IntArray) -> Iterator[tuple[BenefitState, IntArray, list[IntArray]]]:
+    def scatter(self, *columns: IntArray) -> Iterator[tuple[BenefitState, IntArray | slice, list[IntArray]]]:
         """Each member, its positions and its share of each column (given in sequence order)."""
         if self.order is not None:
             unsorted = []
@@ -44,8 +44,9 @@ class Pooled:
             columns = tuple(unsorted)
         offset = 0
         for st, at in self.parts:
-            yield st, at, [values[offset : offset + len(at)] for values in columns]
-            offset += len(at)
+            count = len(st.at) if isinstance(at, slice) else len(at)
+            yield st, at, [values[offset : offset + count] for values in columns]
+            offset += count
 
 
 def pooled(
@@ -58,6 +59,8 @@ def pooled(
         return None
     if len(keep) == 1:
         st, at = keep[0][1]
+        if len(at) == len(st.at):  # every row of the one member: no gathers at all
+            return Pooled([(st, slice(None))], None, st.at)
         return Pooled([(st, at)], None, st.at.take(at))
     k = len(states)
     key = np.concatenate([st.at.take(at) * k + w for w, (st, at) in keep])
