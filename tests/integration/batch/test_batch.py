@@ -68,6 +68,12 @@ def one_by_one(book: Sequence[tuple[str, dict[str, Any]]]) -> list[dict[str, str
     return out
 
 
+def assert_same_accumulators(a: Path, b: Path) -> None:
+    """Two accumulator files hold the same rows, in whatever order."""
+    with a.open(encoding="utf-8") as first, b.open(encoding="utf-8") as second:
+        assert sorted(csv.DictReader(first), key=str) == sorted(csv.DictReader(second), key=str)
+
+
 def assert_same(results: dict[int, dict[str, Any]], expected: list[dict[str, str]]) -> None:
     assert sorted(results) == list(range(1, len(expected) + 1))
     for row, want in enumerate(expected, start=1):
@@ -264,11 +270,7 @@ def test_a_month_continues_from_the_previous_months_accumulators(tmp_path):
         assert {k: v for k, v in split_rows[bill_id].items() if k != "row"} == {
             k: v for k, v in row.items() if k != "row"
         }
-    with (
-        (tmp_path / "whole-acc.csv").open(encoding="utf-8") as a,
-        (tmp_path / "m2-acc.csv").open(encoding="utf-8") as b,
-    ):
-        assert sorted(csv.DictReader(a), key=str) == sorted(csv.DictReader(b), key=str)
+    assert_same_accumulators(tmp_path / "whole-acc.csv", tmp_path / "m2-acc.csv")
 
 
 # distributed's scheduler sometimes leaves a listening socket for the garbage collector: its warning, not ours
@@ -286,11 +288,7 @@ def test_a_two_worker_dask_cluster_gives_identical_results(tmp_path):
     assert (tmp_path / "out.csv").read_text(encoding="utf-8") == (tmp_path / "out-dask.csv").read_text(
         encoding="utf-8"
     )
-    with (
-        (tmp_path / "acc.csv").open(encoding="utf-8") as a,
-        (tmp_path / "acc-dask.csv").open(encoding="utf-8") as b,
-    ):
-        assert sorted(csv.DictReader(a), key=str) == sorted(csv.DictReader(b), key=str)
+    assert_same_accumulators(tmp_path / "acc.csv", tmp_path / "acc-dask.csv")
 
 
 @pytest.mark.filterwarnings(
@@ -315,11 +313,7 @@ def test_a_parquet_book_with_dictionary_labels_settles_alike_on_a_dask_cluster(t
     summary = run_distributed(path, tmp_path / "out-dask.parquet", POLICIES, spread, "local:2", [])
     assert (summary.bills, summary.failed) == (3000, 0)
     assert pq.read_table(tmp_path / "out-dask.parquet").equals(pq.read_table(tmp_path / "out.parquet"))
-    with (
-        (tmp_path / "acc.csv").open(encoding="utf-8") as a,
-        (tmp_path / "acc-dask.csv").open(encoding="utf-8") as b,
-    ):
-        assert sorted(csv.DictReader(a), key=str) == sorted(csv.DictReader(b), key=str)
+    assert_same_accumulators(tmp_path / "acc.csv", tmp_path / "acc-dask.csv")
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
