@@ -162,10 +162,10 @@ def matching(book: Book, when: Condition, rows: IntArray) -> BoolArray | None:
         when.networked,
         *(tuple(v) if v is not None else None for v in (when.kinds, when.levels)),
     )
-    found = book.conditions.get(key)
-    if found is None:
+    if key not in book.conditions:  # None is kept too: a condition holding nowhere is not asked again
         mask = condition_mask(when, book.batch, book.where, None)
-        found = book.conditions[key] = mask if mask.any() else None
+        book.conditions[key] = mask if mask.any() else None
+    found = book.conditions[key]
     return None if found is None else found.take(rows)
 
 
