@@ -109,19 +109,19 @@ class Book:
             yield Chunk(carry.drop_columns([ROW]), as_numpy(carry.column(ROW)).astype(np.int64))
 
 
-def grouped_parquet(path: Path) -> int | None:
-    """Check a Parquet book's columns; its number of bills when it is grouped by person, else None."""
+def grouped_parquet(path: Path) -> Any:
+    """Check a Parquet book's columns; its person ids (as text) when it is grouped by person, else None."""
     check_columns(pq.read_schema(path))
     people = pq.read_table(path, columns=["person_id"])
-    return people.num_rows if _grouped(people) else None
+    return _person_ids(people) if _grouped(people) else None
 
 
 def open_book(path: Path, chunk_rows: int) -> Book:
     """Check the columns, then stream a book grouped by person, or read and group any other."""
     if is_parquet(path) and path.exists():
-        rows = grouped_parquet(path)
-        if rows is not None:
-            return Book(path, rows, True, chunk_rows)
+        people = grouped_parquet(path)
+        if people is not None:
+            return Book(path, len(people), True, chunk_rows)
     elif path.exists():
         names = pacsv.open_csv(path).schema.names
         check_columns(pa.schema([pa.field(name, pa.string()) for name in names]))  # CSV is read as text

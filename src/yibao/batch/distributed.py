@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from yibao.batch.chunks import Book, Chunk, as_text, grouped_parquet, person_cuts
+from yibao.batch.chunks import Book, Chunk, grouped_parquet, person_cuts
 from yibao.batch.decode import check_columns
 from yibao.batch.io import is_parquet
 from yibao.batch.merge import Head, add_head, head_of, write_merged
@@ -57,8 +57,8 @@ def run_distributed(
     began = time.perf_counter()
     if not in_path.exists():
         raise InputError(Problem(str(in_path), "no such file; give the path of a Parquet or CSV file"))
-    grouped = is_parquet(in_path) and grouped_parquet(in_path) is not None
-    leads = person_leads(in_path) if grouped else None
+    people = grouped_parquet(in_path) if is_parquet(in_path) else None
+    leads = person_leads(_group_sizes(in_path), people) if people is not None else None
     columns = benefit_columns(Book(in_path, 0, True, options.chunk_rows), policies)  # 2 columns read
     dirs = [str(d) for d in policy_dirs]
     with _client(scheduler) as client:
@@ -86,8 +86,7 @@ def _group_tasks(
     path: Path, leads: list[int], dirs: list[str], options: BatchOptions, columns: list[str]
 ) -> tuple[list[Any], int]:
     """A grouped Parquet book: a task per row group, which each worker reads itself."""
-    meta = pq.ParquetFile(path).metadata
-    sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+    sizes = _group_sizes(path)
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int).tolist()
     after = [*leads[1:], 0]
     tasks = [
@@ -137,26 +136,32 @@ def _number(part: Any, offset: int) -> Any:
     return part.assign(**{ROW: np.arange(offset, offset + len(part), dtype=np.int64)})
 
 
-def person_leads(path: Path) -> list[int] | None:
-    """For each row group of a grouped Parquet book, how many first rows continue the group before.
+def _group_sizes(path: Path) -> list[int]:
+    """The number of bills in each row group of a Parquet book, from its footer."""
+    meta = pq.ParquetFile(path).metadata
+    return [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
 
-    Those rows belong to the person the group before ends with. None where a person fills a
-    whole group: then the book is shuffled instead.
+
+def person_leads(sizes: list[int], people: Any) -> list[int] | None:
+    """How many first rows of each row group continue the group before, in a book grouped by person.
+
+    `sizes` are the groups' numbers of bills, `people` the book's ids as text. Those first
+    rows belong to the person the group before ends with. None where a person fills a whole
+    group (or a group is empty): then the book is shuffled instead.
     """
-    parquet = pq.ParquetFile(path)
-    leads, last = [], None
-    for group in range(parquet.metadata.num_row_groups):
-        ids = as_text(parquet.read_row_group(group, columns=["person_id"]).column("person_id"))
-        if len(ids) == 0:  # an empty group between two: leave such a book to the shuffle
+    leads, offset = [], 0
+    for size in sizes:
+        if size == 0:
             return None
         lead = 0
-        if last is not None:
-            same = np.asarray(pc.equal(ids, pa.scalar(last, ids.type)).to_numpy(zero_copy_only=False))
-            lead = int(np.argmin(same)) if not same.all() else len(same)
-            if lead == len(same):
+        if offset:
+            ids = people.slice(offset, size)
+            same = np.asarray(pc.equal(ids, people[offset - 1]).to_numpy(zero_copy_only=False))
+            lead = int(np.argmin(same)) if not same.all() else size
+            if lead == size:
                 return None
         leads.append(lead)
-        last = ids[-1].as_py()
+        offset += size
     return leads
 
 
